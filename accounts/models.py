@@ -1,0 +1,317 @@
+import hashlib
+import secrets
+import string
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from config.exceptions import violated_unique_fields
+from config.models import BaseModel
+
+USERNAME_PATTERN = r"^[a-z0-9_]{3,40}$"
+IDENTIFIER_ATTEMPTS = 10
+_LOWER_DIGITS = string.ascii_lowercase + string.digits
+_UPPER_DIGITS = string.ascii_uppercase + string.digits
+
+
+def random_chars(alphabet, length):
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def generate_username(email):
+    """ACC-2: the email's local part, reduced to `[a-z0-9_]` and 20 characters, `_`, 6 random."""
+    local = "".join(c for c in email.split("@", 1)[0].lower() if c in _LOWER_DIGITS + "_")
+    return f"{local[:20] or 'user'}_{random_chars(_LOWER_DIGITS, 6)}"
+
+
+def generate_slug(username):
+    return f"{username.replace('_', '-')}-{random_chars(_LOWER_DIGITS, 6)}"
+
+
+def generate_referral_code():
+    return random_chars(_UPPER_DIGITS, 8)
+
+
+def normalize_email(email):
+    """Emails are stored stripped and lower-cased, and looked up the same way (ACC-1)."""
+    return (email or "").strip().lower()
+
+
+class SubscriptionTier(models.TextChoices):
+    FREE = "free"
+    BASIC = "basic"
+    PRO = "pro"
+    ULTRA = "ultra"
+
+
+class ChatPosition(models.TextChoices):
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        return normalize_email(email)
+
+    def get_by_natural_key(self, username):
+        return self.get(email=normalize_email(username))
+
+    def create_user(self, email, password=None, *, name, **extra):
+        user = self.model(email=email, name=name, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, *, name, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, name=name, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin, BaseModel):
+    """The person or service account behind every request (DATA_MODEL.md §2.1).
+
+    The four credit buckets change only through billing services; everything else that the
+    API may not write is listed in ACC-6.
+    """
+
+    email = models.EmailField(max_length=320, unique=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=150)
+    username = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(USERNAME_PATTERN, "3 to 40 characters: a-z, 0-9 and _.")],
+    )
+    slug = models.SlugField(max_length=60, unique=True, editable=False)
+    subscription_tier = models.CharField(
+        max_length=10, choices=SubscriptionTier, default=SubscriptionTier.FREE
+    )
+    stripe_customer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    bundled_credits = models.IntegerField(default=0)
+    purchased_credits = models.IntegerField(default=0)
+    signup_bonus_credits = models.IntegerField(default=0)
+    signup_bonus_expires_at = models.DateTimeField(null=True, blank=True)
+    daily_credits = models.IntegerField(default=0)
+    daily_credits_reset_at = models.DateTimeField(null=True, blank=True)
+    credits_reset_at = models.DateTimeField(null=True, blank=True)
+    total_spend_cents = models.BigIntegerField(default=0)
+    theme_preset = models.CharField(max_length=64, default="default-dark")
+    chat_position = models.CharField(
+        max_length=10, choices=ChatPosition, default=ChatPosition.CENTER
+    )
+    disabled_models = models.JSONField(default=list, blank=True)
+    two_fa_enabled = models.BooleanField(default=False)
+    avatar_url = models.URLField(max_length=2048, blank=True)
+    referral_code = models.CharField(max_length=12, unique=True, editable=False)
+    referred_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subscription_tier__in=SubscriptionTier.values),
+                name="accounts_user_subscription_tier_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(chat_position__in=ChatPosition.values),
+                name="accounts_user_chat_position_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(bundled_credits__gte=0)
+                & Q(purchased_credits__gte=0)
+                & Q(signup_bonus_credits__gte=0)
+                & Q(daily_credits__gte=0),
+                name="accounts_user_credit_buckets_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(total_spend_cents__gte=0),
+                name="accounts_user_total_spend_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="accounts_user_email_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=Q(signup_bonus_credits=0) | Q(signup_bonus_expires_at__isnull=False),
+                name="accounts_user_bonus_has_expiry",
+            ),
+            models.CheckConstraint(
+                condition=Q(username__regex=USERNAME_PATTERN),
+                name="accounts_user_username_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subscription_tier", "daily_credits_reset_at"]),
+            models.Index(
+                fields=["credits_reset_at"],
+                name="accounts_user_credits_reset",
+                condition=Q(credits_reset_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    def save(self, *args, **kwargs):
+        """Fills the generated identifiers on insert, retrying a clash in a savepoint (ACC-2)."""
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        self.email = normalize_email(self.email)
+        generated = set()
+        for attempt in range(IDENTIFIER_ATTEMPTS):
+            generated |= self._fill_identifiers()
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError as exc:
+                clashed = set(violated_unique_fields(exc)) & generated
+                if not clashed or attempt == IDENTIFIER_ATTEMPTS - 1:
+                    raise
+                for field in clashed:
+                    setattr(self, field, "")
+        return None
+
+    def _fill_identifiers(self):
+        filled = set()
+        if not self.username:
+            self.username = generate_username(self.email)
+            filled.add("username")
+        if not self.slug:
+            self.slug = generate_slug(self.username)
+            filled.add("slug")
+        if not self.referral_code:
+            self.referral_code = generate_referral_code()
+            filled.add("referral_code")
+        return filled
+
+    @property
+    def hashed_password(self):
+        """The seed's `hashed_password`: Django's `password` column (an argon2id hash)."""
+        return self.password
+
+    def signup_bonus_active(self, now=None):
+        now = now or timezone.now()
+        return self.signup_bonus_expires_at is not None and self.signup_bonus_expires_at > now
+
+    @property
+    def total_credits(self):
+        bonus = self.signup_bonus_credits if self.signup_bonus_active() else 0
+        return self.daily_credits + self.bundled_credits + self.purchased_credits + bonus
+
+    @property
+    def is_moderator(self):
+        return self.has_perm("feedback.moderate_feedback")
+
+
+def token_digest(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def live(self, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def find_live(self, raw, *, now=None):
+        """The live token for a raw value, with its user, in one query; else None."""
+        try:
+            return self.live(now).select_related("user").get(token_digest=token_digest(raw))
+        except self.model.DoesNotExist:
+            return None
+
+
+class AccessToken(BaseModel):
+    """An API bearer token; only the SHA-256 digest of the raw value is stored (§2.3)."""
+
+    RAW_PREFIX = "stu_"
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="access_tokens", db_index=False
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    token_prefix = models.CharField(max_length=12)
+    name = models.CharField(max_length=100, blank=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")),
+                name="accounts_accesstoken_expires_after_created",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.token_prefix}… ({self.name or 'token'})"
+
+    @classmethod
+    def issue(cls, *, user, ttl, name, request=None):
+        """A new token and its raw value, shown only this once (ACC-20, ACC-23).
+
+        Under a lock on the user row, so concurrent logins cannot push the user past
+        ACCESS_TOKEN_MAX_PER_USER live tokens: the oldest go in the same transaction.
+        """
+        raw = cls.RAW_PREFIX + secrets.token_urlsafe(32)
+        now = timezone.now()
+        meta = request.META if request is not None else {}
+        with transaction.atomic():
+            type(user).objects.select_for_update().only("pk").get(pk=user.pk)
+            token = cls.objects.create(
+                user=user,
+                token_digest=token_digest(raw),
+                token_prefix=raw[:12],
+                name=name[:100],
+                expires_at=now + ttl,
+                user_agent=meta.get("HTTP_USER_AGENT", "")[:255],
+                ip_address=meta.get("REMOTE_ADDR") or None,
+            )
+            keep = settings.ACCESS_TOKEN_MAX_PER_USER
+            surplus = (
+                cls.objects.live(now)
+                .filter(user=user)
+                .order_by("-created_at", "-id")
+                .values_list("pk", flat=True)[keep:]
+            )
+            cls.objects.filter(pk__in=list(surplus)).delete()
+        return token, raw
+
+    def mark_used(self, *, now, resolution):
+        """Stamps `last_used_at`, at most once per `resolution`, by a conditional update."""
+        AccessToken.objects.filter(pk=self.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - resolution)
+        ).update(last_used_at=now)
+        self.last_used_at = now
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()

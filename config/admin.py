@@ -1,0 +1,42 @@
+"""The admin site's name, and the paginator for tables that grow without bound."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
+
+admin.site.site_header = settings.ADMIN_SITE_HEADER
+admin.site.site_title = settings.ADMIN_SITE_HEADER
+admin.site.index_title = "Back office"
+
+EXACT_COUNT_BELOW = 10_000
+
+
+def estimated_row_count(model):
+    """PostgreSQL's planner estimate of a table's rows (`pg_class.reltuples`), or None."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return row[0] if row and row[0] >= 0 else None
+
+
+class EstimatedCountPaginator(Paginator):
+    """An admin paginator that never runs `COUNT(*)` over a whole large table.
+
+    Unfiltered lists take the count from the table statistics; small tables, and filtered or
+    searched lists (which indexes narrow down), are counted exactly. Use it with
+    `show_full_result_count = False`, which alone still counts the whole table once.
+    """
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if not queryset.query.where:
+            estimate = estimated_row_count(queryset.model)
+            if estimate is not None and estimate >= EXACT_COUNT_BELOW:
+                return estimate
+        return super().count

@@ -1,0 +1,43 @@
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad input (`validation_error`, `parse_error` or a rule's own code).",
+    401: "No or bad credentials (`not_authenticated`, `authentication_failed`).",
+    403: "The caller may see the row but not do this.",
+    404: "No such row, or another user's private row (`not_found`).",
+    405: "Wrong method (`method_not_allowed`).",
+    406: "No acceptable response format (`not_acceptable`).",
+    409: "Uniqueness, state or version conflict.",
+    413: "Body too large (`payload_too_large`).",
+    415: "Unsupported content type (`unsupported_media_type`).",
+    429: "Too many requests (`throttled`), with `Retry-After`.",
+    500: "Unexpected error (`server_error`); the body quotes the request id.",
+}
+ALWAYS = (400, 401, 403, 404, 405, 406, 429, 500)
+WITH_BODY = (409, 413, 415)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of spec/API.md §4."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Documents every error status an operation can return, not only its success code."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        statuses = ALWAYS + (WITH_BODY if self.method in ("POST", "PUT", "PATCH", "DELETE") else ())
+        for status in statuses:
+            if str(status) not in responses:
+                responses[str(status)] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status]),
+                    str(status),
+                    direction=direction,
+                )
+        return responses

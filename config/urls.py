@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config import views
+from config.exceptions import api_not_found
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("health/", views.HealthView.as_view(), name="health"),
+    # Unrouted API paths answer in the error shape, also with DEBUG on.
+    re_path(r"^.*$", api_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/", api_not_found),
+    path("healthz", views.liveness, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+]
+
+handler400 = "config.exceptions.handler400"
+handler404 = "config.exceptions.handler404"
+handler500 = "config.exceptions.handler500"

@@ -1,0 +1,127 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import AccessToken, User
+from config import admin as config_admin
+from config.admin import EstimatedCountPaginator
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def test_admin_login_with_email_and_password(client, staff_user):
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": staff_user.email.upper(), "password": DEFAULT_PASSWORD},
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "Studio back office" in index.content.decode()
+
+
+def test_admin_login_refuses_non_staff(client, user):
+    client.post(
+        "/admin/login/?next=/admin/", {"username": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/accounts/user/",
+        "/admin/accounts/user/add/",
+        "/admin/accounts/accesstoken/",
+    ],
+)
+def test_pages_load(admin_client, path):
+    assert admin_client.get(path).status_code == 200
+
+
+def test_user_change_page_shows_buckets_read_only(admin_client, user):
+    html = admin_client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    assert 'name="purchased_credits"' not in html
+    assert "Purchased credits" in html
+
+
+def test_posting_buckets_in_the_change_form_changes_nothing(admin_client, user):
+    page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(purchased_credits=999, is_active="on", chat_position="left")
+    data["groups"] = []
+    data["user_permissions"] = []
+    response = admin_client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert user.chat_position == "left"
+    assert user.purchased_credits == 0
+
+
+def test_add_user_from_admin(admin_client):
+    response = admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "New.Person@Example.com",
+            "name": "New Person",
+            "password1": "a-strong-admin-chosen-9",
+            "password2": "a-strong-admin-chosen-9",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = User.objects.get(email="new.person@example.com")
+    assert created.check_password("a-strong-admin-chosen-9")
+
+
+@pytest.mark.parametrize("term", ["exact@example.com", "EXACT@example.com", "exactuser"])
+def test_user_search_is_index_backed(admin_client, term):
+    wanted = UserFactory(email="exact@example.com", username="exactuser_abc123")
+    UserFactory.create_batch(3)
+    response = admin_client.get("/admin/accounts/user/", {"q": term})
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_user_search_by_referral_code(admin_client, user):
+    response = admin_client.get("/admin/accounts/user/", {"q": user.referral_code.lower()})
+    assert list(response.context["cl"].result_list) == [user]
+
+
+def test_large_tables_are_never_counted_in_full(admin_client, monkeypatch):
+    UserFactory.create_batch(5)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_user")
+    monkeypatch.setattr(config_admin, "EXACT_COUNT_BELOW", 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get("/admin/accounts/user/")
+    assert response.status_code == 200
+    counts = [
+        q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "accounts_user" in q["sql"]
+    ]
+    assert counts == []
+
+
+def test_estimated_paginator_counts_small_or_filtered_lists_exactly(monkeypatch):
+    UserFactory.create_batch(3)
+    assert EstimatedCountPaginator(User.objects.order_by("pk"), 10).count == 3
+    monkeypatch.setattr(config_admin, "EXACT_COUNT_BELOW", 1)
+    filtered = User.objects.filter(is_staff=False).order_by("pk")
+    assert EstimatedCountPaginator(filtered, 10).count == 3
+
+
+def test_access_tokens_are_read_only_in_admin(admin_client, user):
+    token, _ = AccessToken.issue(user=user, ttl=timedelta(days=1), name="web")
+    assert admin_client.get("/admin/accounts/accesstoken/add/").status_code == 403
+    response = admin_client.post(f"/admin/accounts/accesstoken/{token.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not AccessToken.objects.filter(pk=token.pk).exists()

@@ -1,0 +1,131 @@
+"""The one error shape of spec/API.md §4, for every failure class."""
+
+import pytest
+
+from accounts.models import User
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.probe")]
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"code", "message", "fields"}
+    assert body["code"] == code
+    assert isinstance(body["message"], str) and body["message"]
+    return body
+
+
+def test_bad_json_is_parse_error(client_for, user):
+    response = client_for(user).post(
+        "/api/v1/probe/echo/", data='{"name": ', content_type="application/json"
+    )
+    body = assert_error(response, 400, "parse_error")
+    assert body["fields"] == {}
+
+
+def test_unknown_route_is_not_found(api_client):
+    assert_error(api_client.get("/api/v1/no-such-thing/"), 404, "not_found")
+    assert_error(api_client.post("/api/v2/anything"), 404, "not_found")
+
+
+def test_wrong_method_is_method_not_allowed(api_client):
+    assert_error(api_client.delete("/api/v1/health/"), 405, "method_not_allowed")
+
+
+def test_missing_token_is_not_authenticated(api_client):
+    response = api_client.post("/api/v1/probe/echo/", {"name": "a"}, format="json")
+    assert_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_bad_token_is_authentication_failed(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer stu_not-a-real-token")
+    response = api_client.post("/api/v1/probe/echo/", {"name": "a"}, format="json")
+    assert_error(response, 401, "authentication_failed")
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_validation_errors_use_dotted_paths(client_for, user):
+    response = client_for(user).post(
+        "/api/v1/probe/echo/",
+        {"name": "toolong", "tags": ["ok", "toolong"], "items": [{"qty": 1}, {"qty": "x"}]},
+        format="json",
+    )
+    body = assert_error(response, 400, "validation_error")
+    assert set(body["fields"]) == {"name", "tags.1", "items.1.qty"}
+    assert all(isinstance(m, str) for messages in body["fields"].values() for m in messages)
+
+
+def test_object_level_validation_is_non_field_errors(client_for, user):
+    response = client_for(user).post("/api/v1/probe/echo/", {"name": "bad"}, format="json")
+    body = assert_error(response, 400, "validation_error")
+    assert list(body["fields"]) == ["non_field_errors"]
+
+
+def test_valid_input_passes(client_for, user):
+    response = client_for(user).post("/api/v1/probe/echo/", {"name": "ok"}, format="json")
+    assert response.status_code == 201
+    assert response.json() == {"name": "ok"}
+
+
+def test_body_over_the_cap_is_payload_too_large(client_for, user, settings):
+    body = b'{"name": "' + b"x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + b'"}'
+    response = client_for(user).post(
+        "/api/v1/probe/echo/", data=body, content_type="application/json"
+    )
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_unsupported_content_type(client_for, user):
+    response = client_for(user).post(
+        "/api/v1/probe/echo/", data="name=ok", content_type="text/plain"
+    )
+    assert_error(response, 415, "unsupported_media_type")
+
+
+def test_unique_violation_is_already_exists_naming_fields_not_values(client_for, user, other_user):
+    response = client_for(user).post(
+        "/api/v1/probe/conflict/", {"email": other_user.email}, format="json"
+    )
+    body = assert_error(response, 409, "already_exists")
+    assert list(body["fields"]) == ["email"]
+    assert other_user.email not in response.content.decode()
+
+
+def test_check_violation_is_validation_error_and_changes_nothing(client_for, user):
+    response = client_for(user).post("/api/v1/probe/check-violation/")
+    assert_error(response, 400, "validation_error")
+    user.refresh_from_db()
+    assert user.purchased_credits == 0
+
+
+def test_data_error_is_validation_error(client_for, user):
+    response = client_for(user).post("/api/v1/probe/data-error/")
+    assert_error(response, 400, "validation_error")
+    user.refresh_from_db()
+    assert user.theme_preset == "default-dark"
+
+
+def test_unexpected_error_is_logged_500_without_traceback(client_for, user, caplog):
+    response = client_for(user).get("/api/v1/probe/crash/", HTTP_X_REQUEST_ID="req-42")
+    body = assert_error(response, 500, "server_error")
+    assert "req-42" in body["message"]
+    assert response["X-Request-ID"] == "req-42"
+    text = response.content.decode()
+    assert "Traceback" not in text and "internal detail" not in text
+    assert any("req-42" in record.getMessage() and record.exc_info for record in caplog.records)
+
+
+def test_domain_error_carries_its_code_and_status(client_for, user):
+    assert_error(client_for(user).post("/api/v1/probe/domain/"), 409, "invalid_state_transition")
+
+
+def test_permission_denied(client_for, user):
+    assert_error(client_for(user).get("/api/v1/probe/denied/"), 403, "permission_denied")
+
+
+def test_error_changes_nothing_in_the_database(client_for, user):
+    before = User.objects.count()
+    client_for(user).post("/api/v1/probe/conflict/", {"email": user.email}, format="json")
+    assert User.objects.count() == before

@@ -1,0 +1,23 @@
+import pytest
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.probe")]
+
+
+def test_json_formats_for_decimal_uuid_and_datetime(api_client):
+    response = api_client.get("/api/v1/probe/formats/")
+    assert response["Content-Type"] == "application/json"
+    assert response.content == (
+        b'{"decimal":"7.5000","uuid":"12345678-1234-5678-1234-567812345678",'
+        b'"time":"2025-05-01T12:00:00.123456Z"}'
+    )
+
+
+def test_request_id_is_generated_or_echoed(api_client):
+    generated = api_client.get("/api/v1/probe/public/")["X-Request-ID"]
+    assert len(generated) == 32
+    assert (
+        api_client.get("/api/v1/probe/public/", HTTP_X_REQUEST_ID="abc-1")["X-Request-ID"]
+        == "abc-1"
+    )
+    spoofed = api_client.get("/api/v1/probe/public/", HTTP_X_REQUEST_ID="bad id\n")["X-Request-ID"]
+    assert spoofed != "bad id\n" and len(spoofed) == 32
