@@ -1,18 +1,7 @@
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-SERVICE_PERMISSIONS = (
-    "chat.record_messages",
-    "chat.record_command_logs",
-    "chat.manage_shell_sessions",
-    "billing.charge_usage",
-    "projects.report_runtime_state",
-)
-
-
-def is_service_account(user):
-    """A user holding any of the service permissions (DATA_MODEL.md ACC-9)."""
-    return any(user.has_perm(permission) for permission in SERVICE_PERMISSIONS)
+from config.roles import is_service_account
 
 
 class RatesFromSettingsMixin:

@@ -10,6 +10,9 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("", include("accounts.urls")),
+    path("", include("projects.urls")),
+    path("", include("feedback.urls")),
     # Unrouted API paths answer in the error shape, also with DEBUG on.
     re_path(r"^.*$", api_not_found),
 ]

@@ -6,10 +6,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import AccessToken
+from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP
 from tests.factories import UserFactory
-
-MODERATORS_GROUP = "Moderators"
-SERVICE_GROUP = "Service accounts"
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +59,7 @@ def superuser(db):
 
 @pytest.fixture
 def moderator(db):
-    """A member of the Moderators group (its permissions come with the feedback app)."""
+    """A member of the Moderators group (the feedback migrations grant its permissions)."""
     member = UserFactory()
     member.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
     return member
@@ -71,5 +69,5 @@ def moderator(db):
 def service_account(db):
     """A member of the Service accounts group (each app's migration grants its permissions)."""
     member = UserFactory(name="Agent runtime")
-    member.groups.add(Group.objects.get_or_create(name=SERVICE_GROUP)[0])
+    member.groups.add(Group.objects.get_or_create(name=SERVICE_ACCOUNTS_GROUP)[0])
     return member

@@ -1,0 +1,3 @@
+"""Accounts API routes, under /api/v1/."""
+
+urlpatterns = []

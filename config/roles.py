@@ -1,0 +1,57 @@
+"""The groups behind the moderator and service roles (DATA_MODEL.md ACC-9), and the
+migration operation each app uses to grant its own permissions to them."""
+
+from django.db import migrations
+
+MODERATORS_GROUP = "Moderators"
+SERVICE_ACCOUNTS_GROUP = "Service accounts"
+
+SERVICE_PERMISSIONS = (
+    "chat.record_messages",
+    "chat.record_command_logs",
+    "chat.manage_shell_sessions",
+    "billing.charge_usage",
+    "projects.report_runtime_state",
+)
+
+
+def is_service_account(user):
+    """A user holding any of the service permissions (superusers hold them all)."""
+    return any(user.has_perm(permission) for permission in SERVICE_PERMISSIONS)
+
+
+def grant_to_group(group_name, app_label, codenames):
+    """A data-migration operation: get or create `group_name` and give it these permissions.
+
+    Django creates permissions only after every migration has run, so a fresh database has none
+    yet: the operation creates the app's permissions first.
+    """
+
+    def forwards(apps, schema_editor):
+        from django.contrib.auth.management import create_permissions
+
+        app_config = apps.get_app_config(app_label)
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+        group_model = apps.get_model("auth", "Group")
+        permission_model = apps.get_model("auth", "Permission")
+        group, _ = group_model.objects.get_or_create(name=group_name)
+        group.permissions.add(
+            *permission_model.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            )
+        )
+
+    def backwards(apps, schema_editor):
+        group_model = apps.get_model("auth", "Group")
+        permission_model = apps.get_model("auth", "Permission")
+        group = group_model.objects.filter(name=group_name).first()
+        if group is not None:
+            group.permissions.remove(
+                *permission_model.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
+
+    return migrations.RunPython(forwards, backwards)

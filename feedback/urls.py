@@ -1,0 +1,3 @@
+"""Feedback API routes, under /api/v1/."""
+
+urlpatterns = []

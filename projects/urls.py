@@ -1,0 +1,3 @@
+"""Projects API routes, under /api/v1/."""
+
+urlpatterns = []
