@@ -1,0 +1,39 @@
+"""Third-party secrets at rest (DATA_MODEL.md §1.6).
+
+A secret is `encrypt(models.TextField(...))` (django-cryptography) with a companion
+`<field>_last4` that `save()` keeps in step, so admin and listings can show `•••• last4`
+without decrypting anything.
+"""
+
+from django.db import models
+
+MASK = "••••"
+
+
+def last4(secret):
+    return secret[-4:] if secret else ""
+
+
+def masked(last_four):
+    return f"{MASK} {last_four}" if last_four else ""
+
+
+class SecretFieldsModel(models.Model):
+    """Keeps each `<name>_last4` in step with the encrypted field `<name>` on save.
+
+    Subclasses list their encrypted text fields in `secret_fields`.
+    """
+
+    secret_fields = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        for name in self.secret_fields:
+            setattr(self, f"{name}_last4", last4(getattr(self, name)))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            touched = [name for name in self.secret_fields if name in update_fields]
+            kwargs["update_fields"] = {*update_fields, *(f"{name}_last4" for name in touched)}
+        super().save(*args, **kwargs)
