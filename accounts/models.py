@@ -9,9 +9,12 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_cryptography.fields import encrypt
 
+from config.encryption import SecretFieldsModel
 from config.exceptions import violated_unique_fields
 from config.models import BaseModel
+from config.validators import validate_public_https_url
 
 USERNAME_PATTERN = r"^[a-z0-9_]{3,40}$"
 IDENTIFIER_ATTEMPTS = 10
@@ -110,7 +113,9 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     )
     disabled_models = models.JSONField(default=list, blank=True)
     two_fa_enabled = models.BooleanField(default=False)
-    avatar_url = models.URLField(max_length=2048, blank=True)
+    avatar_url = models.URLField(
+        max_length=2048, blank=True, validators=[validate_public_https_url]
+    )
     referral_code = models.CharField(max_length=12, unique=True, editable=False)
     referred_by = models.ForeignKey(
         "accounts.User",
@@ -315,3 +320,100 @@ class AccessToken(BaseModel):
     @property
     def is_expired(self):
         return self.expires_at <= timezone.now()
+
+
+class OAuthProvider(models.TextChoices):
+    GOOGLE = "google"
+    GITHUB = "github"
+
+
+class OAuthAccount(SecretFieldsModel, BaseModel):
+    """A Google or GitHub identity linked to a user; the provider's tokens are encrypted (§2.2)."""
+
+    secret_fields = ("access_token", "refresh_token")
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="oauth_accounts", db_index=False
+    )
+    oauth_name = models.CharField(max_length=20, choices=OAuthProvider)
+    account_id = models.CharField(max_length=320)
+    account_email = models.EmailField(max_length=320)
+    access_token = encrypt(models.TextField())
+    access_token_last4 = models.CharField(max_length=4, blank=True)
+    refresh_token = encrypt(models.TextField(null=True, blank=True))
+    refresh_token_last4 = models.CharField(max_length=4, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(oauth_name__in=OAuthProvider.values),
+                name="accounts_oauthaccount_oauth_name_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["oauth_name", "account_id"], name="accounts_oauthaccount_identity_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "oauth_name"], name="accounts_oauthaccount_one_per_provider"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_oauth_name_display()} {self.account_email}"
+
+
+class CodePurpose(models.TextChoices):
+    TWO_FA_LOGIN = "2fa_login"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a secret
+    VERIFY_EMAIL = "verify_email"
+
+
+class EmailVerificationCode(BaseModel):
+    """A one-time 6-digit code sent by email; only its argon2 hash is stored (§2.4).
+
+    `target_email` is the address the code was sent to. The spec's table has no such field,
+    but a `verify_email` code after an email change must remember the new address until it is
+    confirmed (ACC-14); for other codes it is the user's address at issue.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="email_verification_codes",
+        db_index=False,
+    )
+    code_hash = models.CharField(max_length=255)
+    purpose = models.CharField(max_length=20, choices=CodePurpose)
+    target_email = models.EmailField(max_length=320)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=5)
+    expires_at = models.DateTimeField()
+    used = models.BooleanField(default=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=CodePurpose.values), name="accounts_code_purpose_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__gte=1) & Q(attempts__lte=F("max_attempts")),
+                name="accounts_code_attempts_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(used=True, used_at__isnull=False) | Q(used=False, used_at__isnull=True),
+                name="accounts_code_used_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "purpose"],
+                condition=Q(used=False),
+                name="accounts_code_one_live_per_purpose",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "purpose", "created_at"]),
+            models.Index(fields=["expires_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} code for {self.target_email}"

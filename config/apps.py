@@ -6,3 +6,6 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     verbose_name = "Studio"
+
+    def ready(self):
+        from config import schema  # noqa: F401 - registers the OpenAPI authentication extension

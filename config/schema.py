@@ -1,4 +1,5 @@
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -41,3 +42,13 @@ class AutoSchema(openapi.AutoSchema):
                     direction=direction,
                 )
         return responses
+
+
+class AccessTokenScheme(OpenApiAuthenticationExtension):
+    """Documents `Authorization: Bearer <token>` (config.authentication)."""
+
+    target_class = "config.authentication.AccessTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer"}

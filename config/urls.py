@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts.session_login import login_view
 from config import views
 from config.exceptions import api_not_found
 
@@ -17,8 +19,16 @@ api_v1 = [
     re_path(r"^.*$", api_not_found),
 ]
 
+# Admin and the browsable API sign in through one form that cannot skip 2FA.
+session_auth = [
+    path("login/", login_view, name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+]
+
 urlpatterns = [
+    path("admin/login/", login_view, name="admin-login"),
     path("admin/", admin.site.urls),
+    path("api-auth/", include((session_auth, "rest_framework"))),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api_not_found),
     path("healthz", views.liveness, name="healthz"),

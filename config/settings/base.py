@@ -5,6 +5,7 @@ The other modules of this package only flip switches: `development` (the run com
 README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -136,8 +137,24 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_ENABLED = bool(STRIPE_SECRET_KEY)
 
-ACCESS_TOKEN_TTL_DAYS = env.int("ACCESS_TOKEN_TTL_DAYS", default=7)
+ACCESS_TOKEN_TTL = timedelta(days=env.int("ACCESS_TOKEN_TTL_DAYS", default=7))
 ACCESS_TOKEN_MAX_PER_USER = env.int("ACCESS_TOKEN_MAX_PER_USER", default=20)
+
+# Sign-in with Google and GitHub: a provider is offered once its client id is set.
+OAUTH_CLIENTS = {
+    "google": {
+        "client_id": env.str("GOOGLE_OAUTH_CLIENT_ID", default=""),
+        "client_secret": env.str("GOOGLE_OAUTH_CLIENT_SECRET", default=""),
+    },
+    "github": {
+        "client_id": env.str("GITHUB_OAUTH_CLIENT_ID", default=""),
+        "client_secret": env.str("GITHUB_OAUTH_CLIENT_SECRET", default=""),
+    },
+}
+# Where the web app receives the provider's redirect; the first is the default.
+OAUTH_REDIRECT_URIS = env.list("OAUTH_REDIRECT_URIS", default=[])
+
+LOGIN_URL = "/admin/login/"
 
 # Bodies over this get 413 payload_too_large (spec/API.md §1); asset uploads allow more.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -163,6 +180,12 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
         "user": env.str("THROTTLE_USER", default="1200/min"),
         "service": env.str("THROTTLE_SERVICE", default="12000/min"),
+        "login": "10/min",
+        "login_email": "5/min",
+        "register": "5/hour",
+        "password_reset": "5/hour",
+        "password_reset_email": "3/hour",
+        "code": "10/min",
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",

@@ -12,6 +12,19 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def form_data(page):
+    """What the rendered admin form would post: the main form's values and each inline's
+    management form."""
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update(
+            {management.add_prefix(name): management[name].value() for name in management.fields}
+        )
+    return data
+
+
 @pytest.fixture
 def admin_client(client, superuser):
     client.force_login(superuser)
@@ -21,7 +34,7 @@ def admin_client(client, superuser):
 def test_admin_login_with_email_and_password(client, staff_user):
     response = client.post(
         "/admin/login/?next=/admin/",
-        {"username": staff_user.email.upper(), "password": DEFAULT_PASSWORD},
+        {"email": staff_user.email.upper(), "password": DEFAULT_PASSWORD},
     )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     index = client.get("/admin/")
@@ -30,9 +43,7 @@ def test_admin_login_with_email_and_password(client, staff_user):
 
 
 def test_admin_login_refuses_non_staff(client, user):
-    client.post(
-        "/admin/login/?next=/admin/", {"username": user.email, "password": DEFAULT_PASSWORD}
-    )
+    client.post("/admin/login/?next=/admin/", {"email": user.email, "password": DEFAULT_PASSWORD})
     assert client.get("/admin/").status_code == 302
 
 
@@ -55,9 +66,7 @@ def test_user_change_page_shows_buckets_read_only(admin_client, user):
 
 
 def test_posting_buckets_in_the_change_form_changes_nothing(admin_client, user):
-    page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data = form_data(admin_client.get(f"/admin/accounts/user/{user.pk}/change/"))
     data.update(purchased_credits=999, is_active="on", chat_position="left")
     data["groups"] = []
     data["user_permissions"] = []

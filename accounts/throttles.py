@@ -1,0 +1,59 @@
+"""The sign-in throttles of spec/API.md §7, per client IP and per lower-cased email.
+
+They are a comfort against abuse: limits that must hold exactly (code attempts, codes issued)
+live in the database.
+"""
+
+from rest_framework import throttling
+from rest_framework.settings import api_settings
+
+from accounts.models import normalize_email
+from config.throttling import RatesFromSettingsMixin
+
+
+class IPThrottle(RatesFromSettingsMixin, throttling.SimpleRateThrottle):
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class EmailThrottle(RatesFromSettingsMixin, throttling.SimpleRateThrottle):
+    """Keyed by the `email` in the request body; requests without one are not counted here.
+
+    Serves DRF requests (`request.data`) and the session sign-in form (`request.POST`).
+    """
+
+    def get_cache_key(self, request, view):
+        data = request.data if hasattr(request, "data") else request.POST
+        email = data.get("email") if hasattr(data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": normalize_email(email)}
+
+
+class LoginThrottle(IPThrottle):
+    scope = "login"
+
+
+class LoginEmailThrottle(EmailThrottle):
+    scope = "login_email"
+
+
+class RegisterThrottle(IPThrottle):
+    scope = "register"
+
+
+class PasswordResetThrottle(IPThrottle):
+    scope = "password_reset"
+
+
+class PasswordResetEmailThrottle(EmailThrottle):
+    scope = "password_reset_email"
+
+
+class CodeThrottle(IPThrottle):
+    scope = "code"
+
+
+def with_default_throttles(*extra):
+    """A view's throttles: the project defaults (anon, user) plus its own."""
+    return [*api_settings.DEFAULT_THROTTLE_CLASSES, *extra]
