@@ -134,3 +134,94 @@ def test_access_tokens_are_read_only_in_admin(admin_client, user):
     response = admin_client.post(f"/admin/accounts/accesstoken/{token.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not AccessToken.objects.filter(pk=token.pk).exists()
+
+
+# --- actions and related admins ---------------------------------------------------------------
+
+
+def run_action(admin_client, action, users, **extra):
+    return admin_client.post(
+        "/admin/accounts/user/",
+        {"action": action, "_selected_action": [str(u.pk) for u in users], **extra},
+        follow=True,
+    )
+
+
+def test_deactivate_action_revokes_tokens(admin_client, user, other_user):
+    AccessToken.issue(user=user, ttl=timedelta(days=1), name="web")
+    response = run_action(admin_client, "deactivate_and_revoke", [user])
+    assert "Deactivated 1; skipped 0" in response.content.decode()
+    user.refresh_from_db()
+    assert user.is_active is False
+    assert not AccessToken.objects.filter(user=user).exists()
+
+
+def test_revoke_all_tokens_action(admin_client, user):
+    AccessToken.issue(user=user, ttl=timedelta(days=1), name="a")
+    AccessToken.issue(user=user, ttl=timedelta(days=1), name="b")
+    response = run_action(admin_client, "revoke_all_tokens", [user])
+    assert "Revoked 2 tokens of 1 users" in response.content.decode()
+    assert not AccessToken.objects.filter(user=user).exists()
+
+
+def test_issue_service_token_refuses_ordinary_users(admin_client, user):
+    response = run_action(admin_client, "issue_service_token", [user])
+    assert "holds no service permission" in response.content.decode()
+    assert not AccessToken.objects.filter(user=user).exists()
+
+
+def test_issue_service_token_shows_the_raw_token_once(admin_client, superuser):
+    form = run_action(admin_client, "issue_service_token", [superuser])
+    assert form.status_code == 200 and 'name="ttl_days"' in form.content.decode()
+    response = run_action(
+        admin_client, "issue_service_token", [superuser], apply="1", name="runtime", ttl_days=30
+    )
+    html = response.content.decode()
+    token = AccessToken.objects.get(user=superuser, name="runtime")
+    assert token.token_prefix in html and "shown only this once" in html
+    assert abs(token.expires_at - token.created_at - timedelta(days=30)) < timedelta(seconds=1)
+
+
+def test_issue_service_token_refuses_a_bad_lifetime(admin_client, superuser):
+    run_action(admin_client, "issue_service_token", [superuser], apply="1", name="x", ttl_days=400)
+    assert not AccessToken.objects.filter(user=superuser, name="x").exists()
+
+
+def test_admin_delete_goes_through_user_delete(admin_client, user, staff_user):
+    response = admin_client.post(
+        "/admin/accounts/user/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(user.pk), str(staff_user.pk)],
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert "deactivate them instead" in response.content.decode()
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert User.objects.filter(pk=staff_user.pk).exists()
+
+
+def test_oauth_and_code_admins_never_show_secrets(admin_client, user, committed):
+    from accounts import services
+    from accounts.models import CodePurpose
+    from tests.accounts.factories import OAuthAccountFactory
+
+    account = OAuthAccountFactory(user=user, access_token="gho_secret_value_9876")
+    with committed():
+        code = services.code_issue(user=user, purpose=CodePurpose.TWO_FA_LOGIN)
+    pages = [
+        "/admin/accounts/oauthaccount/",
+        f"/admin/accounts/oauthaccount/{account.pk}/change/",
+        "/admin/accounts/emailverificationcode/",
+        f"/admin/accounts/emailverificationcode/{code.pk}/change/",
+        f"/admin/accounts/user/{user.pk}/change/",
+    ]
+    for page in pages:
+        response = admin_client.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert "gho_secret_value_9876" not in html and code.code_hash not in html
+    assert "•••• 9876" in admin_client.get(pages[1]).content.decode()
+    assert admin_client.get("/admin/accounts/oauthaccount/add/").status_code == 403
+    assert admin_client.get("/admin/accounts/emailverificationcode/add/").status_code == 403
