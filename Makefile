@@ -31,12 +31,14 @@ run: $(INSTALLED)
 		$(MANAGE) runserver 127.0.0.1:8000'
 
 test: $(INSTALLED)
+	scripts/require-redis
 	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(WITH_DB) sh -c '$(MANAGE) makemigrations --check --dry-run && \
+		$(MANAGE) lintmigrations --no-cache --sql-analyser postgresql --warnings-as-errors && \
 		$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null'
 	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 

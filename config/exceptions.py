@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 logger = logging.getLogger("studio.api")
+security_log = logging.getLogger("studio.security")
 
 VALIDATION_MESSAGE = "Some fields are not valid."
 
@@ -182,7 +183,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.APIException):
-        return _api_exception_response(exc)
+        response = _api_exception_response(exc)
+        if response.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN):
+            _log_denial(context.get("request"), response)
+        return response
     if isinstance(exc, IntegrityError):
         return _integrity_error_response(exc)
     if isinstance(exc, DataError):
@@ -192,6 +196,25 @@ def exception_handler(exc, context):
     logger.exception("Unhandled error (request id %s)", getattr(request, "request_id", "-"))
     return error_response(
         "server_error", _server_error_message(request), status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
+
+
+def _log_denial(request, response):
+    """A security event: who was refused what. Never the credentials themselves."""
+    user = getattr(request, "user", None)
+    security_log.info(
+        "Denied %s %s: %s",
+        request.method,
+        request.path,
+        response.data["code"],
+        extra={
+            "fields": {
+                "event": "denied",
+                "status": response.status_code,
+                "code": response.data["code"],
+                "user_id": str(user.pk) if user is not None and user.is_authenticated else None,
+            }
+        },
     )
 
 

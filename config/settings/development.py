@@ -8,3 +8,6 @@ SECRET_KEY = env.str(
     "SECRET_KEY", default="development-only-secret-key-never-used-in-production-0123456789"
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# `manage.py lintmigrations` (make check): reviews new migrations for locking and compatibility.
+INSTALLED_APPS = [*INSTALLED_APPS, "django_migration_linter"]  # noqa: F405

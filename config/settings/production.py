@@ -7,7 +7,15 @@ The process refuses to start without a real SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env, require_real_secret
+from .base import (
+    ALLOWED_HOSTS,
+    DATABASES,
+    LOGGING,
+    MIDDLEWARE,
+    SECRET_KEY,
+    env,
+    require_real_secret,
+)
 
 DEBUG = False
 require_real_secret(SECRET_KEY)
@@ -28,3 +36,23 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Static files (admin, API docs) are served by whitenoise, compressed and with hashed names;
+# `collectstatic` is a release step.
+MIDDLEWARE = [
+    *MIDDLEWARE[: MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1 :],
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")
+
+# PgBouncer in transaction mode hands each transaction to any server connection: no
+# server-side cursors (they outlive a transaction). See the README.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "PGBOUNCER_TRANSACTION_MODE", default=False
+)

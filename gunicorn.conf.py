@@ -1,0 +1,22 @@
+"""gunicorn settings for `config.wsgi` (the Procfile's web process).
+
+Sync workers: the app is CPU-bound Python around short PostgreSQL queries, so a worker per
+request slot is the simplest thing that saturates the cores. The default worker count and
+timeouts come from measurement on 2 cores (README, "Production").
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak in any library cannot grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+# The app writes one structured line per request itself (config.middleware).
+accesslog = None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
