@@ -32,15 +32,15 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_until_up(url, process, seconds=30):
+def wait_until_up(url, process, seconds=90):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or slow to answer while workers boot: not up yet
             time.sleep(0.2)
     raise TimeoutError(url)
 
@@ -54,7 +54,7 @@ def call(base, method, path, *, body=None, token=None, request_id=None):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(base + path, data=data, method=method, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"null")
