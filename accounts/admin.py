@@ -216,6 +216,12 @@ class UserAdmin(DjangoUserAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
 
+    def get_deleted_objects(self, objs, request):
+        """Deleting a user is one service (ACC-7) that takes all of their rows: staff need the
+        right to delete users, not a delete right on every kind of row that goes with them."""
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     def delete_model(self, request, obj):
         """Deleting goes through `user_delete` (ACC-7), which refuses protected accounts."""
         try:

@@ -40,3 +40,16 @@ class EstimatedCountPaginator(Paginator):
             if estimate is not None and estimate >= EXACT_COUNT_BELOW:
                 return estimate
         return super().count
+
+
+class CascadeAdminMixin:
+    """Deleting a row takes its `cascaded_models` rows with it, whatever the staff member may
+    do to those models on their own. Insert-only or view-only children (upvotes, decisions,
+    messages) have no delete in admin, so Django would otherwise refuse to delete their parent."""
+
+    cascaded_models = ()
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {model._meta.verbose_name for model in self.cascaded_models}
+        return deleted, counts, perms_needed, protected

@@ -1,5 +1,9 @@
 from drf_spectacular import openapi
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
+from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -52,3 +56,26 @@ class AccessTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer"}
+
+
+class EnumChoiceField(serializers.ChoiceField):
+    """A choice field published as one schema component named after its `TextChoices` class
+    (`FeedbackStatusEnum`). drf-spectacular otherwise names an inline enum after the field
+    (`status` → `StatusEnum`) and warns when two apps' `status` fields carry different
+    choices."""
+
+    def __init__(self, choices_class, **kwargs):
+        super().__init__(choices=choices_class.choices, **kwargs)
+        self.enum_name = f"{choices_class.__name__}Enum"
+
+
+class EnumChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumChoiceField
+
+    def get_name(self):
+        return self.target.enum_name
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = build_choice_field(self.target)
+        schema.pop("x-spec-enum-id", None)  # only spectacular's inline-enum bookkeeping reads it
+        return schema
