@@ -34,22 +34,20 @@ def grant_to_group(group_name, app_label, codenames):
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
-        group_model = apps.get_model("auth", "Group")
-        permission_model = apps.get_model("auth", "Permission")
-        group, _ = group_model.objects.get_or_create(name=group_name)
+        Group = apps.get_model("auth", "Group")  # named as the migration linter expects
+        Permission = apps.get_model("auth", "Permission")
+        group, _ = Group.objects.get_or_create(name=group_name)
         group.permissions.add(
-            *permission_model.objects.filter(
-                content_type__app_label=app_label, codename__in=codenames
-            )
+            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
         )
 
     def backwards(apps, schema_editor):
-        group_model = apps.get_model("auth", "Group")
-        permission_model = apps.get_model("auth", "Permission")
-        group = group_model.objects.filter(name=group_name).first()
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+        group = Group.objects.filter(name=group_name).first()
         if group is not None:
             group.permissions.remove(
-                *permission_model.objects.filter(
+                *Permission.objects.filter(
                     content_type__app_label=app_label, codename__in=codenames
                 )
             )
