@@ -1,34 +1,55 @@
-"""Filter pieces every list shares (spec/API.md §6): strict booleans and stable ordering."""
+"""Filter pieces every list shares (spec/API.md §6): strict booleans and stable ordering.
+
+A bad value is a 400 through the filter form, never silently read as "unset".
+"""
 
 import django_filters
 from django import forms
+from django.db.models.functions import Lower
 
 
 class StrictBooleanField(forms.Field):
-    """`true` or `false`; Django's NullBooleanField would read any other word as "unset"."""
+    """`true` or `false` (any case); anything else is refused rather than read as "unset"."""
 
-    VALUES = {"true": True, "false": False}
+    widget = forms.TextInput
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            return self.VALUES[value]
-        except KeyError:
-            raise forms.ValidationError("Use true or false.", code="invalid") from None
+        normalized = str(value).lower()
+        if normalized not in ("true", "false"):
+            raise forms.ValidationError("Use true or false.", code="invalid")
+        return normalized == "true"
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class TieBreakingOrderingFilter(django_filters.OrderingFilter):
-    """The requested order, then newest first, then `id`, so pages never overlap."""
+class OrderingFilter(django_filters.OrderingFilter):
+    """The listed fields only (400 otherwise), then the `then` terms not already named, then
+    `id`, so ties are stable and pages never overlap.
+
+    Fields in `case_insensitive` (names people read) sort as people expect, `beta` before
+    `Gamma`, not in the database's byte order.
+    """
+
+    def __init__(self, *args, then=(), case_insensitive=(), **kwargs):
+        self.then = tuple(then)
+        self.case_insensitive = frozenset(case_insensitive)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
         ordering = [self.get_ordering_value(param) for param in value]
         named = {term.lstrip("-") for term in ordering}
-        tie_breaks = ["id"] if "created_at" in named else ["-created_at", "id"]
-        return qs.order_by(*ordering, *tie_breaks)
+        tie_breaks = [term for term in self.then if term.lstrip("-") not in named]
+        return qs.order_by(*(self.expression(term) for term in ordering), *tie_breaks, "id")
+
+    def expression(self, ordering):
+        field_name = ordering.lstrip("-")
+        if field_name not in self.case_insensitive:
+            return ordering
+        lowered = Lower(field_name)
+        return lowered.desc() if ordering.startswith("-") else lowered.asc()

@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from config.filters import StrictBooleanFilter, TieBreakingOrderingFilter
+from config.filters import OrderingFilter, StrictBooleanFilter
 from feedback.models import FeedbackPost, FeedbackStatus, FeedbackType
 from feedback.permissions import user_can_moderate_feedback
 
@@ -36,8 +36,9 @@ class FeedbackPostFilter(django_filters.FilterSet):
         max_length=SEARCH_MAX_LENGTH,
         help_text="1 to 100 characters, matched case-insensitively in title and description.",
     )
-    ordering = TieBreakingOrderingFilter(
+    ordering = OrderingFilter(
         fields=("upvote_count", "created_at", "comment_count"),
+        then=("-created_at",),
         help_text="Default `-upvote_count`, then newest first; ties are broken by `id`.",
     )
 

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "Projects"
+
+    def ready(self):
+        # Registers the domain errors that answer constraint races (config.exceptions).
+        from projects import exceptions  # noqa: F401

@@ -1,0 +1,36 @@
+"""Building blocks of the projects admin."""
+
+from django.contrib import admin
+from django.db import models
+
+from config.admin import EstimatedCountPaginator
+
+# URLs are https only (R18); the form field should assume it too.
+HTTPS_URL_INPUTS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def adopt(form_instance, saved):
+    """Lets the admin's add view carry on with the row a service created for its form."""
+    form_instance.pk = saved.pk
+    form_instance.refresh_from_db()
+
+
+class ProjectsModelAdmin(admin.ModelAdmin):
+    """Changelists that never count a whole table, and https-only URL inputs."""
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    formfield_overrides = HTTPS_URL_INPUTS
+
+
+class ReadOnlyInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URL_INPUTS
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,90 @@
+"""Deployment and git provider credentials: masked, never decrypted on a list page."""
+
+from django.contrib import admin
+
+from config.encryption import masked
+from projects.admin.base import ProjectsModelAdmin
+from projects.models import DeploymentCredential, GitProviderCredential
+
+
+class CredentialAdmin(ProjectsModelAdmin):
+    """Tokens are never in a form and never decrypted: only `•••• last4` is shown."""
+
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    search_help_text = "Exact user email."
+    ordering = ("-updated_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*self.model.secret_fields)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(user__email=term.lower()), False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DeploymentCredential)
+class DeploymentCredentialAdmin(CredentialAdmin):
+    list_display = ("user", "provider", "project", "access_token", "updated_at")
+    list_filter = ("provider",)
+    list_select_related = ("user", "project")
+    fields = (
+        "id",
+        "user",
+        "provider",
+        "project",
+        "access_token",
+        "provider_metadata",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = tuple(f for f in fields if f != "provider_metadata")
+
+    @admin.display(description="access token")
+    def access_token(self, credential):
+        return masked(credential.access_token_encrypted_last4)
+
+
+@admin.register(GitProviderCredential)
+class GitProviderCredentialAdmin(CredentialAdmin):
+    list_display = (
+        "user",
+        "provider",
+        "provider_username",
+        "access_token_masked",
+        "refresh_token_masked",
+        "token_expires_at",
+        "updated_at",
+    )
+    list_filter = ("provider",)
+    fields = (
+        "id",
+        "user",
+        "provider",
+        "provider_username",
+        "provider_email",
+        "provider_user_id",
+        "scope",
+        "access_token_masked",
+        "refresh_token_masked",
+        "token_expires_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="access token")
+    def access_token_masked(self, credential):
+        return masked(credential.access_token_last4)
+
+    @admin.display(description="refresh token")
+    def refresh_token_masked(self, credential):
+        return masked(credential.refresh_token_last4)

@@ -1,0 +1,197 @@
+"""Projects, with their containers, previews, snapshots and deployments inline."""
+
+from collections import Counter
+
+from django.contrib import admin, messages
+from django.db.models import Q
+
+from config.exceptions import InvalidStateTransition
+from projects import services
+from projects.admin.base import ProjectsModelAdmin, ReadOnlyInline, adopt
+from projects.models import (
+    BrowserPreview,
+    Container,
+    Deployment,
+    EnvironmentStatus,
+    Project,
+    ProjectSnapshot,
+)
+
+
+class ContainerInline(admin.TabularInline):
+    """Short fields only; the Container page edits the rest (through the services)."""
+
+    model = Container
+    extra = 0
+    show_change_link = True
+    fields = ("name", "container_type", "deployment_mode", "status", "effective_port", "is_primary")
+    readonly_fields = ("name", "container_type", "deployment_mode", "status", "effective_port")
+    ordering = ("name",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("encrypted_secrets")
+
+
+class BrowserPreviewInline(ReadOnlyInline):
+    model = BrowserPreview
+    fields = ("current_path", "connected_container", "position_x", "position_y")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("connected_container")
+
+
+class SnapshotInline(ReadOnlyInline):
+    model = ProjectSnapshot
+    fields = ("label", "snapshot_type", "status", "size_bytes", "created_at", "ready_at")
+    readonly_fields = ("created_at",)
+    ordering = ("-created_at",)
+
+
+class DeploymentInline(ReadOnlyInline):
+    model = Deployment
+    fields = ("provider", "status", "deployment_url", "triggered_by", "created_at", "completed_at")
+    readonly_fields = ("created_at",)
+    ordering = ("-created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("triggered_by")
+
+
+@admin.register(Project)
+class ProjectAdmin(ProjectsModelAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "owner",
+        "environment_status",
+        "last_activity",
+        "hibernated_at",
+        "created_at",
+    )
+    list_filter = ("environment_status", "has_git_repo")
+    list_select_related = ("owner",)
+    search_fields = ("slug", "name", "owner__email")
+    search_help_text = "Exact slug, name prefix or exact owner email."
+    autocomplete_fields = ("owner",)
+    ordering = ("-updated_at",)
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "id",
+        "slug",
+        "network_name",
+        "environment_status",
+        "environment_status_changed_at",
+        "hibernated_at",
+        "s3_archive_size_bytes",
+        "created_at",
+        "updated_at",
+    )
+    fields = (
+        "id",
+        "owner",
+        "name",
+        "slug",
+        "network_name",
+        "description",
+        "has_git_repo",
+        "git_remote_url",
+        "settings",
+        "architecture_diagram",
+        "environment_status",
+        "environment_status_changed_at",
+        "last_activity",
+        "hibernated_at",
+        "s3_archive_size_bytes",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (ContainerInline, BrowserPreviewInline, SnapshotInline, DeploymentInline)
+    actions = ("hibernate", "wake")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        match = Q(slug=term.lower()) | Q(name__istartswith=term) | Q(owner__email=term.lower())
+        return queryset.filter(match), False
+
+    def get_inlines(self, request, obj):
+        # A new project has no children yet; they are added once it exists.
+        return self.inlines if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        fields = ("description", "has_git_repo", "git_remote_url", "settings")
+        created = services.project_create(
+            actor=request.user,
+            owner=obj.owner,
+            name=obj.name,
+            architecture_diagram=obj.architecture_diagram,
+            **{field: getattr(obj, field) for field in fields},
+        )
+        return adopt(obj, created)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Container:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for container, changed in formset.changed_objects:
+            services.container_update(
+                actor=request.user,
+                container=container,
+                **{field: getattr(container, field) for field in changed},
+            )
+        for container in formset.deleted_objects:
+            container.delete()
+        return None
+
+    def has_delete_permission(self, request, obj=None):
+        # PRJ-8: no delete button while the runtime is stopping or starting the project.
+        if obj is not None and obj.environment_status in services.UNDELETABLE_STATES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.project_delete(actor=request.user, project=obj)
+
+    def delete_queryset(self, request, queryset):
+        refused = 0
+        for project in queryset:
+            try:
+                services.project_delete(actor=request.user, project=project)
+            except InvalidStateTransition:
+                refused += 1
+        if refused:
+            self.message_user(
+                request,
+                f"Kept {refused} project(s) that are stopping or starting; delete them later.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Hibernate selected projects", permissions=["change"])
+    def hibernate(self, request, queryset):
+        self._transition(request, queryset, EnvironmentStatus.STOPPING, "hibernating")
+
+    @admin.action(description="Wake selected projects", permissions=["change"])
+    def wake(self, request, queryset):
+        self._transition(request, queryset, EnvironmentStatus.STARTING, "waking")
+
+    def _transition(self, request, queryset, to, doing):
+        """Moves each project through the transition service and reports what happened."""
+        moved, skipped = 0, Counter()
+        for project in queryset:
+            try:
+                services.project_environment_transition(project=project, to=to, actor=request.user)
+            except InvalidStateTransition:
+                skipped[project.environment_status] += 1
+            else:
+                moved += 1
+        report = f"{doing.capitalize()} {moved} project(s)"
+        if skipped:
+            reasons = ", ".join(f"{count} {status}" for status, count in sorted(skipped.items()))
+            report += f"; skipped {skipped.total()}: already {reasons}"
+        self.message_user(request, f"{report}.", messages.SUCCESS if moved else messages.WARNING)

@@ -1,0 +1,157 @@
+"""Deployment and git provider credentials, with write-only tokens (spec/API.md §9.2)."""
+
+from datetime import timedelta
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+from projects.models import (
+    CredentialProvider,
+    DeploymentCredential,
+    GitProvider,
+    GitProviderCredential,
+)
+from projects.serializers.fields import (
+    MAX_TOKEN_LENGTH,
+    OwnProjectField,
+    already_exists,
+    request_choice_field,
+)
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    """ISO-8601, stored in UTC; an offset beyond ±15:59 is refused (spec/API.md §1)."""
+
+    max_offset = timedelta(hours=15, minutes=59)
+
+    def to_internal_value(self, value):
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        offset = parsed.utcoffset() if parsed is not None else None
+        if offset is not None and abs(offset) > self.max_offset:
+            raise serializers.ValidationError("Use a UTC offset between -15:59 and +15:59.")
+        return super().to_internal_value(value)
+
+
+def token_field(**kwargs):
+    return serializers.CharField(write_only=True, max_length=MAX_TOKEN_LENGTH, **kwargs)
+
+
+class DeploymentCredentialSerializer(serializers.ModelSerializer):
+    """Never the token: `access_token_set` from the stored last four (nothing is decrypted)."""
+
+    access_token_set = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeploymentCredential
+        fields = [
+            "id",
+            "provider",
+            "project",
+            "provider_metadata",
+            "access_token_set",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_access_token_set(self, credential) -> bool:
+        return bool(credential.access_token_encrypted_last4)
+
+
+class DeploymentCredentialCreateSerializer(serializers.ModelSerializer):
+    provider = request_choice_field(CredentialProvider)
+    project = OwnProjectField(required=False, allow_null=True)
+    access_token = token_field(source="access_token_encrypted")
+
+    class Meta:
+        model = DeploymentCredential
+        fields = ["provider", "project", "access_token", "provider_metadata"]
+        validators = []
+
+    def validate(self, attrs):
+        clashes = DeploymentCredential.objects.filter(
+            user=self.context["request"].user,
+            provider=attrs["provider"],
+            project=attrs.get("project"),
+        )
+        if clashes.exists():
+            raise already_exists(
+                "provider", "There is already a credential for this provider and scope."
+            )
+        return attrs
+
+
+class DeploymentCredentialUpdateSerializer(serializers.ModelSerializer):
+    access_token = token_field(source="access_token_encrypted", required=False)
+
+    class Meta:
+        model = DeploymentCredential
+        fields = ["access_token", "provider_metadata"]
+
+
+class GitProviderCredentialSerializer(serializers.ModelSerializer):
+    access_token_set = serializers.SerializerMethodField()
+    refresh_token_set = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GitProviderCredential
+        fields = [
+            "id",
+            "provider",
+            "access_token_set",
+            "refresh_token_set",
+            "token_expires_at",
+            "scope",
+            "provider_username",
+            "provider_email",
+            "provider_user_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_access_token_set(self, credential) -> bool:
+        return bool(credential.access_token_last4)
+
+    def get_refresh_token_set(self, credential) -> bool:
+        return bool(credential.refresh_token_last4)
+
+
+GIT_CREDENTIAL_WRITE_FIELDS = [
+    "access_token",
+    "refresh_token",
+    "token_expires_at",
+    "scope",
+    "provider_username",
+    "provider_email",
+    "provider_user_id",
+]
+
+
+class GitProviderCredentialCreateSerializer(serializers.ModelSerializer):
+    provider = request_choice_field(GitProvider)
+    access_token = token_field()
+    refresh_token = token_field(required=False, allow_null=True)
+    token_expires_at = UtcDateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = GitProviderCredential
+        fields = ["provider", *GIT_CREDENTIAL_WRITE_FIELDS]
+        validators = []
+
+    def validate(self, attrs):
+        """PRJ-90: one credential per user and provider."""
+        user = self.context["request"].user
+        if GitProviderCredential.objects.filter(user=user, provider=attrs["provider"]).exists():
+            raise already_exists("provider", "There is already a credential for this provider.")
+        return attrs
+
+
+class GitProviderCredentialUpdateSerializer(serializers.ModelSerializer):
+    access_token = token_field(required=False)
+    refresh_token = token_field(required=False, allow_null=True)
+    token_expires_at = UtcDateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = GitProviderCredential
+        fields = GIT_CREDENTIAL_WRITE_FIELDS
