@@ -136,6 +136,33 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_ENABLED = bool(STRIPE_SECRET_KEY)
+# Stripe price id → subscription tier, e.g. "price_123=basic,price_456=pro".
+STRIPE_PRICE_TIERS = env.dict("STRIPE_PRICE_TIERS", default={})
+# Where Checkout sends the buyer back to (the web app).
+STRIPE_SUCCESS_URL = env.str("STRIPE_SUCCESS_URL", default="http://localhost:3000/billing/success")
+STRIPE_CANCEL_URL = env.str("STRIPE_CANCEL_URL", default="http://localhost:3000/billing/cancel")
+
+# Billing (DATA_MODEL.md §6). Money is integer cents; one credit is one cent.
+CREDIT_PACKAGES = {"small": 500, "medium": 2500, "large": 10000, "team": 50000}
+SIGNUP_BONUS_CREDITS = 15000
+SIGNUP_BONUS_DAYS = 60
+MARKETPLACE_CREATOR_SHARE_PERCENT = 90
+# Cents per 1M tokens, (input, output), by model id; unknown models cost DEFAULT_MODEL_PRICE.
+MODEL_PRICES = {
+    "anthropic/claude-sonnet-4": ("300", "1500"),
+    "anthropic/claude-haiku-4": ("80", "400"),
+    "openai/gpt-5": ("125", "1000"),
+    "openai/gpt-5-mini": ("25", "200"),
+    "google/gemini-2.5-pro": ("125", "1000"),
+    "deepseek/deepseek-chat": ("27", "110"),
+}
+DEFAULT_MODEL_PRICE = ("100", "300")
+TIER_ALLOWANCES = {
+    "free": {"bundled_credits": 0, "daily_credits": 5, "byok": False},
+    "basic": {"bundled_credits": 500, "daily_credits": 0, "byok": True},
+    "pro": {"bundled_credits": 2000, "daily_credits": 0, "byok": True},
+    "ultra": {"bundled_credits": 8000, "daily_credits": 0, "byok": True},
+}
 
 ACCESS_TOKEN_TTL = timedelta(days=env.int("ACCESS_TOKEN_TTL_DAYS", default=7))
 ACCESS_TOKEN_MAX_PER_USER = env.int("ACCESS_TOKEN_MAX_PER_USER", default=20)

@@ -71,6 +71,15 @@ class Container(BaseModel):
         max_length=10, choices=ContainerType, default=ContainerType.BASE
     )
     service_slug = models.CharField(max_length=50, blank=True)
+    # The one key against the app dependency flow (DATA_MODEL.md 1.7): projects code never
+    # imports marketplace; marketplace services build containers from bases.
+    base = models.ForeignKey(
+        "marketplace.MarketplaceBase",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="containers",
+    )
     deployment_mode = models.CharField(
         max_length=10, choices=DeploymentMode, default=DeploymentMode.CONTAINER
     )

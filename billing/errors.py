@@ -1,0 +1,60 @@
+from rest_framework import status
+
+from config.exceptions import DomainError
+
+
+class InsufficientCredits(DomainError):
+    status = status.HTTP_402_PAYMENT_REQUIRED
+    code = "insufficient_credits"
+    message = "Not enough credits."
+
+
+class IdempotencyKeyReused(DomainError):
+    status = status.HTTP_409_CONFLICT
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was already used for a different request."
+
+
+class IdempotencyKeyRequired(DomainError):
+    code = "idempotency_key_required"
+    message = "Send an Idempotency-Key header (1 to 255 printable ASCII characters)."
+
+
+class ByokKeyMissing(DomainError):
+    code = "byok_key_missing"
+    message = "You have no active API key for this model's provider."
+
+
+class UpgradeRequired(DomainError):
+    status = status.HTTP_403_FORBIDDEN
+    code = "upgrade_required"
+    message = "Your own API keys need a paid plan."
+
+
+class BucketWouldGoNegative(DomainError):
+    status = status.HTTP_409_CONFLICT
+    code = "bucket_would_go_negative"
+    message = "This adjustment would take a credit bucket below zero."
+
+
+class PaymentProviderUnavailable(DomainError):
+    status = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "payment_provider_unavailable"
+    message = "The payment provider is not answering. Try again shortly."
+
+
+class WebhookSignatureInvalid(DomainError):
+    code = "validation_error"
+    message = "The webhook signature is missing, wrong or too old."
+
+
+class RetryLater(DomainError):
+    """BIL-11: the event came before the state it needs; Stripe should deliver it again."""
+
+    status = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "retry_later"
+    message = "This event cannot be applied yet."
+
+
+class PermanentEventError(Exception):
+    """BIL-11: the event can never apply; it is stored as failed, for staff."""

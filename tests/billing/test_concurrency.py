@@ -1,0 +1,100 @@
+"""R5 and R7: exact under concurrency, with real threads on real PostgreSQL."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts.models import User
+from billing.errors import IdempotencyKeyReused
+from billing.models import CreditLedgerEntry, UsageLog
+from billing.services.credits import Charge, credits_charge
+from tests.billing.conftest import fund
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def in_threads(count, work):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run(index):
+        try:
+            barrier.wait()
+            results.append(work(index))
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.parametrize(("start", "label"), [(200_000, "large"), (700, "small")])
+def test_r5_32_threads_by_50_charges_lose_nothing(start, label):
+    user = fund(UserFactory(), purchased=start)
+    charges_per_thread = 50
+
+    def work(thread):
+        for n in range(charges_per_thread):
+            credits_charge(
+                charge=Charge(user_id=user.pk, model="x", tokens_input=30_000, tokens_output=0),
+                request_id=f"{label}-{thread}-{n}",
+            )
+
+    _, errors = in_threads(32, work)
+    assert errors == []
+    user = User.objects.get(pk=user.pk)
+    logs = UsageLog.objects.filter(user=user)
+    charged = sum(logs.values_list("credits_charged", flat=True))
+    shortfall = sum(logs.values_list("shortfall_cents", flat=True))
+    print(
+        f"\nR5 {label} balance: {logs.count()} charges, {charged} charged, "
+        f"{shortfall} short, final {user.purchased_credits}"
+    )
+    assert logs.count() == 32 * charges_per_thread
+    assert user.purchased_credits == start - charged >= 0
+    assert charged + shortfall == 32 * charges_per_thread * 3
+    ledger_total = sum(
+        CreditLedgerEntry.objects.filter(user=user, bucket="purchased").values_list(
+            "amount", flat=True
+        )
+    )
+    assert ledger_total == user.purchased_credits
+
+
+def test_r7_one_key_from_32_threads_charges_once():
+    user = fund(UserFactory(), purchased=1000)
+    same = Charge(user_id=user.pk, model="x", tokens_input=1_000_000, tokens_output=0)
+    results, errors = in_threads(32, lambda _: credits_charge(charge=same, request_id="once"))
+    assert errors == []
+    replays = sum(1 for _, replayed in results if replayed)
+    print(f"\nR7 charge: {32 - replays} effect, {replays} replays")
+    assert replays == 31
+    assert len({log.pk for log, _ in results}) == 1
+    assert User.objects.get(pk=user.pk).purchased_credits == 900
+
+
+def test_r7_one_key_two_users_concurrently_charges_one():
+    first, second = fund(UserFactory(), purchased=500), fund(UserFactory(), purchased=500)
+    users = [first, second] * 8
+
+    def work(index):
+        return credits_charge(
+            charge=Charge(
+                user_id=users[index].pk, model="x", tokens_input=1_000_000, tokens_output=0
+            ),
+            request_id="contested",
+        )
+
+    results, errors = in_threads(16, work)
+    assert UsageLog.objects.filter(request_id="contested").count() == 1
+    assert all(isinstance(error, IdempotencyKeyReused) for error in errors)
+    assert len(errors) == 8
+    assert len(results) == 8
