@@ -155,9 +155,8 @@ def _apply(stored, handler, data):
             handler(data)
     except PermanentEventError as exc:
         logger.warning("Stripe event %s failed: %s", stored.event_id, exc)
-        StripeEvent.objects.filter(pk=stored.pk).update(
-            status=StripeEventStatus.FAILED, error=str(exc)[:2000]
-        )
+        stored.status, stored.error = StripeEventStatus.FAILED, str(exc)[:2000]
+        StripeEvent.objects.filter(pk=stored.pk).update(status=stored.status, error=stored.error)
 
 
 def stripe_event_reprocess(*, event):
