@@ -4,6 +4,8 @@ They are a comfort against abuse: limits that must hold exactly (code attempts, 
 live in the database.
 """
 
+import hashlib
+
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
@@ -27,7 +29,9 @@ class EmailThrottle(RatesFromSettingsMixin, throttling.SimpleRateThrottle):
         email = data.get("email") if hasattr(data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
-        return self.cache_format % {"scope": self.scope, "ident": normalize_email(email)}
+        # Hashed: any length fits a cache key, and no address is stored in the cache.
+        ident = hashlib.sha256(normalize_email(email).encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class LoginThrottle(IPThrottle):

@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from psycopg import errors as pg_errors
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -227,6 +228,7 @@ def _is_api(request):
     return request.path.startswith("/api/")
 
 
+@csrf_exempt  # it changes nothing, and an unsafe method must get this 404, not a CSRF page
 def api_not_found(request, *args, **kwargs):
     """Every unrouted path under /api/ (and Django's 404 there): 404 in the error shape."""
     return JsonResponse(error_body("not_found", "Not found."), status=404)
@@ -242,6 +244,14 @@ def handler500(request):
     if _is_api(request):
         return JsonResponse(error_body("server_error", _server_error_message(request)), status=500)
     return defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the error shape under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        body = error_body("permission_denied", "CSRF verification failed.")
+        return JsonResponse(body, status=403)
+    return csrf.csrf_failure(request, reason=reason)
 
 
 def handler400(request, exception):

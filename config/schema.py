@@ -35,6 +35,13 @@ class ErrorSerializer(serializers.Serializer):
 class AutoSchema(openapi.AutoSchema):
     """Documents every error status an operation can return, not only its success code."""
 
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # An unset URL is "" (blank), which is no URI. Read-only URL fields mirror model
+        # fields that may be blank, so they are documented as plain strings too.
+        if isinstance(field, serializers.URLField) and (field.read_only or field.allow_blank):
+            schema.pop("format", None)
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
         statuses = ALWAYS + (WITH_BODY if self.method in ("POST", "PUT", "PATCH", "DELETE") else ())

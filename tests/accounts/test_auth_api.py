@@ -681,3 +681,11 @@ def test_list_query_count_does_not_grow(client_for, user, path, django_assert_nu
     tokens_of(user, 10)
     with django_assert_num_queries(3):
         assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/login/", "/api/v1/auth/password-reset/"])
+def test_an_overlong_email_is_a_400_not_a_500(api_client, path):
+    """R14 regression: the email throttle put the raw address in the cache key."""
+    response = api_client.post(path, {"email": "a" * 400, "password": "x"}, format="json")
+    assert response.status_code == 400
+    assert "email" in response.json()["fields"]

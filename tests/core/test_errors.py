@@ -1,5 +1,7 @@
 """The one error shape of spec/API.md §4, for every failure class."""
 
+import json
+
 import pytest
 
 from accounts.models import User
@@ -129,3 +131,25 @@ def test_error_changes_nothing_in_the_database(client_for, user):
     before = User.objects.count()
     client_for(user).post("/api/v1/probe/conflict/", {"email": user.email}, format="json")
     assert User.objects.count() == before
+
+
+def test_unsafe_method_on_an_unknown_route_with_a_session_is_404_not_a_csrf_page(user):
+    """R14 regression: the catch-all answered POST with Django's HTML CSRF page."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.delete("/api/v1/auth/oauth-accounts/0.5/")
+    assert_error(response, 404, "not_found")
+
+
+def test_csrf_failure_is_the_error_shape_under_the_api_only():
+    from django.test import RequestFactory
+
+    from config.exceptions import csrf_failure
+
+    api = csrf_failure(RequestFactory().post("/api/v1/anything/"), reason="no token")
+    assert api.status_code == 403
+    assert json.loads(api.content)["code"] == "permission_denied"
+    page = csrf_failure(RequestFactory().post("/admin/login/"), reason="no token")
+    assert page.status_code == 403 and "text/html" in page["Content-Type"]

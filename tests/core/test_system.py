@@ -59,3 +59,11 @@ def test_every_operation_documents_the_error_shape(client):
         for method, operation in operations.items():
             for status in ("400", "401", "404", "429", "500"):
                 assert status in operation["responses"], (path, method, status)
+
+
+def test_blank_url_fields_are_not_documented_as_uris(client):
+    """R14 regression: `avatar_url: ""` (unset) violated `format: uri` in responses."""
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    avatar = schema["components"]["schemas"]["Me"]["properties"]["avatar_url"]
+    assert avatar["type"] == "string"
+    assert "format" not in avatar
