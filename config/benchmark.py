@@ -1,0 +1,116 @@
+"""The benchmark of spec/PERFORMANCE.md: each read workload through the whole Django stack
+against its floor, the same SQL through raw psycopg with the rows dumped by orjson.
+
+A workload has rotating keys (a user and a URL each); for every key the Django request runs
+once under `CaptureQueriesContext`, and those exact statements are the floor for that key.
+Rounds interleave every workload's two variants in a shuffled order; each round gives one
+ratio per workload (Django time / floor time for the same key), reported as a median with
+its p10 to p90.
+"""
+
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import orjson
+import psycopg
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@dataclass
+class Key:
+    client: Client
+    url: str
+    statements: list = field(default_factory=list)
+
+
+@dataclass
+class Workload:
+    id: str
+    title: str
+    ratio_budget: float
+    query_budget: int
+    keys: list
+    django_times: list = field(default_factory=list)
+    floor_times: list = field(default_factory=list)
+    ratios: list = field(default_factory=list)
+    queries: int = 0
+
+    def prepare(self):
+        """Warms each key up, then captures its SQL from one Django run.
+
+        The first request of a fresh token also stamps `last_used_at`; that write is not
+        part of the workload, so it happens before the capture.
+        """
+        for key in self.keys:
+            key.client.get(key.url)
+            with CaptureQueriesContext(connection) as captured:
+                response = key.client.get(key.url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{self.id}: {key.url} answered {response.status_code}")
+            key.statements = [q["sql"] for q in captured if not q["sql"].startswith(CONTROL)]
+        self.queries = max(len(key.statements) for key in self.keys)
+
+    def run_django(self, key):
+        started = time.perf_counter()
+        response = key.client.get(key.url)
+        response.content  # noqa: B018 - rendering is part of the work
+        return time.perf_counter() - started
+
+    @staticmethod
+    def run_floor(key, raw):
+        started = time.perf_counter()
+        with raw.cursor(row_factory=psycopg.rows.dict_row) as cursor:
+            for sql in key.statements:
+                cursor.execute(sql.encode())
+                rows = cursor.fetchall() if cursor.description else []
+                orjson.dumps(rows, default=str)
+        return time.perf_counter() - started
+
+    def summary(self):
+        ratios = sorted(self.ratios)
+        deciles = statistics.quantiles(ratios, n=10) if len(ratios) > 1 else ratios * 9
+        median = statistics.median(ratios)
+        return {
+            "id": self.id,
+            "title": self.title,
+            "median_ms": round(statistics.median(self.django_times) * 1000, 2),
+            "floor_ms": round(statistics.median(self.floor_times) * 1000, 2),
+            "ratio": round(median, 2),
+            "p10": round(deciles[0], 2),
+            "p90": round(deciles[-1], 2),
+            "queries": self.queries,
+            "query_budget": self.query_budget,
+            "ratio_budget": self.ratio_budget,
+            "passed": median <= self.ratio_budget and self.queries <= self.query_budget,
+        }
+
+
+def run_rounds(workloads, *, rounds, dsn, seed=None):
+    """Interleaved rounds with shuffled order; keys rotate so no cache helps one key."""
+    chooser = random.Random(seed)  # noqa: S311 - shuffling, not secrets
+    with psycopg.connect(dsn, autocommit=True) as raw:
+        for workload in workloads:
+            workload.prepare()
+        for number in range(rounds):
+            order = [(w, variant) for w in workloads for variant in ("django", "floor")]
+            chooser.shuffle(order)
+            timings = {}
+            for workload, variant in order:
+                key = workload.keys[number % len(workload.keys)]
+                if variant == "django":
+                    timings[workload.id, variant] = workload.run_django(key)
+                else:
+                    timings[workload.id, variant] = workload.run_floor(key, raw)
+            for workload in workloads:
+                django_time = timings[workload.id, "django"]
+                floor_time = timings[workload.id, "floor"]
+                workload.django_times.append(django_time)
+                workload.floor_times.append(floor_time)
+                workload.ratios.append(django_time / floor_time)
+    return [workload.summary() for workload in workloads]

@@ -1,0 +1,59 @@
+"""The large data set of spec/PERFORMANCE.md, written with `INSERT … SELECT generate_series`.
+
+Each app contributes `<app>/seeding.py` with `seed(seeder)`; `manage.py seed_large` runs them
+in app order (owners before what they own). Rows are realistic enough for the planner: skewed
+owners, spread timestamps, real JSON, and money rows that keep the ledger invariant.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Row counts at `scale` (1.0 is the full data set of PERFORMANCE.md)."""
+
+    scale: float
+
+    def of(self, full):
+        return max(1, int(full * self.scale))
+
+    @property
+    def users(self):
+        return self.of(10_000)
+
+    @property
+    def projects(self):
+        return self.of(50_000)
+
+    @property
+    def messages(self):
+        return self.of(2_000_000)
+
+    @property
+    def usage_logs(self):
+        return self.of(1_000_000)
+
+    @property
+    def feedback_posts(self):
+        return self.of(10_000)
+
+
+class Seeder:
+    """Runs one app's statements with a progress line each, inside the command's cursor."""
+
+    def __init__(self, sizes, stdout):
+        self.sizes = sizes
+        self.stdout = stdout
+
+    def run(self, label, sql, params=None):
+        started = time.perf_counter()
+        self.stdout.write(f"  {label} …", ending="")
+        self.stdout.flush()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params or {})
+            count = cursor.rowcount
+        self.stdout.write(f" {count:,} rows in {time.perf_counter() - started:.1f} s")
+        return count
