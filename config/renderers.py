@@ -1,8 +1,10 @@
+import json
 from decimal import Decimal
 
 import orjson
 from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
+from rest_framework.utils import encoders
 
 
 def _default(value):
@@ -30,4 +32,9 @@ class ORJSONRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=self.options)
+        try:
+            return orjson.dumps(data, default=_default, option=self.options)
+        except orjson.JSONEncodeError:
+            # orjson stops at 64-bit integers; PostgreSQL's jsonb holds larger ones. The
+            # standard encoder (DRF's, same formats) writes them instead of failing the read.
+            return json.dumps(data, cls=encoders.JSONEncoder, separators=(",", ":")).encode()

@@ -142,6 +142,10 @@ STRIPE_PRICE_TIERS = env.dict("STRIPE_PRICE_TIERS", default={})
 # Where Checkout sends the buyer back to (the web app).
 STRIPE_SUCCESS_URL = env.str("STRIPE_SUCCESS_URL", default="http://localhost:3000/billing/success")
 STRIPE_CANCEL_URL = env.str("STRIPE_CANCEL_URL", default="http://localhost:3000/billing/cancel")
+# The exact URLs a client may ask Stripe to send the user back to (no open redirects).
+BILLING_RETURN_URLS = env.list(
+    "BILLING_RETURN_URLS", default=[STRIPE_SUCCESS_URL, STRIPE_CANCEL_URL]
+)
 
 # Billing (DATA_MODEL.md §6). Money is integer cents; one credit is one cent.
 CREDIT_PACKAGES = {"small": 500, "medium": 2500, "large": 10000, "team": 50000}
@@ -197,7 +201,7 @@ REST_FRAMEWORK = {
         "config.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [

@@ -153,3 +153,12 @@ def test_csrf_failure_is_the_error_shape_under_the_api_only():
     assert json.loads(api.content)["code"] == "permission_denied"
     page = csrf_failure(RequestFactory().post("/admin/login/"), reason="no token")
     assert page.status_code == 403 and "text/html" in page["Content-Type"]
+
+
+def test_json_nested_past_the_recursion_limit_is_a_parse_error(client_for, user):
+    """Regression: DRF's parser hit RecursionError (a 500) on deeply nested JSON."""
+    body = "[" * 100_000 + "]" * 100_000
+    response = client_for(user).post(
+        "/api/v1/probe/echo/", data=body, content_type="application/json"
+    )
+    assert_error(response, 400, "parse_error")

@@ -21,3 +21,12 @@ def test_request_id_is_generated_or_echoed(api_client):
     )
     spoofed = api_client.get("/api/v1/probe/public/", HTTP_X_REQUEST_ID="bad id\n")["X-Request-ID"]
     assert spoofed != "bad id\n" and len(spoofed) == 32
+
+
+def test_integers_beyond_64_bits_render_instead_of_failing():
+    """Regression: jsonb keeps integers orjson cannot write (a 500 on every later read)."""
+    from config.renderers import ORJSONRenderer
+
+    assert (
+        ORJSONRenderer().render({"big": 10**20, "ok": 1}) == b'{"big":100000000000000000000,"ok":1}'
+    )
