@@ -58,3 +58,15 @@ class RetryLater(DomainError):
 
 class PermanentEventError(Exception):
     """BIL-11: the event can never apply; it is stored as failed, for staff."""
+
+
+class AlreadySubscribed(DomainError):
+    status = status.HTTP_409_CONFLICT
+    code = "already_subscribed"
+    message = "You already have a subscription; change or cancel it in the billing portal."
+
+
+class NoStripeCustomer(DomainError):
+    status = status.HTTP_409_CONFLICT
+    code = "no_stripe_customer"
+    message = "You have no billing account yet: buy credits or subscribe first."

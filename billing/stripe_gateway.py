@@ -83,3 +83,34 @@ def event_verify(payload, signature):
     except (stripe.SignatureVerificationError, ValueError):
         raise WebhookSignatureInvalid() from None
     return event.to_dict()
+
+
+def subscription_checkout_session_create(*, customer, price, user_id, success_url, cancel_url):
+    """A Checkout session that starts a subscription to `price`; returns its URL. The tier
+    follows from the webhook's `customer.subscription.*` events (BIL-12), not from here."""
+    try:
+        session = _client().v1.checkout.sessions.create(
+            params={
+                "mode": "subscription",
+                "customer": customer,
+                "line_items": [{"price": price, "quantity": 1}],
+                "metadata": {"type": "subscription", "user_id": str(user_id)},
+                "subscription_data": {"metadata": {"user_id": str(user_id)}},
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+            }
+        )
+    except stripe.StripeError:
+        raise PaymentProviderUnavailable() from None
+    return session.url
+
+
+def billing_portal_session_create(*, customer, return_url):
+    """A Stripe billing portal session for the customer; returns its URL."""
+    try:
+        session = _client().v1.billing_portal.sessions.create(
+            params={"customer": customer, "return_url": return_url}
+        )
+    except stripe.StripeError:
+        raise PaymentProviderUnavailable() from None
+    return session.url

@@ -5,11 +5,11 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from accounts.models import User
 from billing import stripe_gateway
 from billing.errors import IdempotencyKeyReused, PermanentEventError
 from billing.models import CreditBucket, CreditPurchase, CreditPurchaseStatus, LedgerEntryType
 from billing.services.credits import lock_user, move, shortfalls_settle
+from billing.services.customers import stripe_customer_ensure
 
 CURRENCY = "usd"
 
@@ -25,7 +25,7 @@ def credit_purchase_create(*, user, package, idempotency_key, success_url, cance
             raise IdempotencyKeyReused()
         return existing, True
     amount = settings.CREDIT_PACKAGES[package]
-    customer = user.stripe_customer_id or _stripe_customer_for(user)
+    customer = stripe_customer_ensure(user)
     try:
         with transaction.atomic():
             purchase = CreditPurchase.objects.create(
@@ -55,14 +55,6 @@ def credit_purchase_create(*, user, package, idempotency_key, success_url, cance
         )
     purchase.refresh_from_db()
     return purchase, False
-
-
-def _stripe_customer_for(user):
-    customer = stripe_gateway.customer_create(email=user.email, name=user.name, user_id=user.pk)
-    User.objects.filter(pk=user.pk, stripe_customer_id__isnull=True).update(
-        stripe_customer_id=customer
-    )
-    return User.objects.values_list("stripe_customer_id", flat=True).get(pk=user.pk)
 
 
 def credit_purchase_fulfil(*, purchase_id, amount_total, currency, payment_intent):

@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import SubscriptionTier, User
@@ -23,8 +23,8 @@ from billing.models import (
     CreditLedgerEntry,
     LedgerEntryType,
     UsageLog,
-    UserCustomModel,
 )
+from config.exceptions import violated_unique_fields
 
 TOKENS_PER_PRICE_UNIT = Decimal(1_000_000)
 BILLING_PERIOD = timedelta(days=30)
@@ -276,13 +276,14 @@ def usage_cost(*, tokens_input, tokens_output, price_in, price_out):
     return int((total / TOKENS_PER_PRICE_UNIT).to_integral_value(rounding=ROUND_CEILING))
 
 
-def model_price(model, *, agent=None, custom_price=(None, None)):
-    """BIL-30: an api-priced agent's prices, the user's custom model prices, the price table,
-    else the default price."""
+def model_price(model, *, agent=None):
+    """BIL-30: an api-priced agent's prices, else the price table, else the default price.
+
+    A user's own custom-model prices are for display and estimates only: the platform pays
+    for non-BYOK calls, so a user's price of 0 must not make them free.
+    """
     if agent is not None and agent.pricing_type == "api":
         return agent.api_pricing_input, agent.api_pricing_output
-    if None not in custom_price:
-        return custom_price
     return settings.MODEL_PRICES.get(model, settings.DEFAULT_MODEL_PRICE)
 
 
@@ -310,23 +311,6 @@ def split_charge(user, cost, now):
     return taken, remaining
 
 
-def _lock_user_for_charge(user_id, model):
-    """The user row, locked, with the prices of their custom model of this id if they set any
-    (BIL-30): one statement, so a charge stays within its budget (BIL-32)."""
-    provider, _, model_id = model.partition("/")
-    custom = UserCustomModel.objects.filter(
-        user=OuterRef("pk"), provider=provider, model_id=model_id, is_active=True
-    )
-    return (
-        User.objects.select_for_update(of=("self",))
-        .annotate(
-            custom_input=Subquery(custom.values("pricing_input")[:1]),
-            custom_output=Subquery(custom.values("pricing_output")[:1]),
-        )
-        .get(pk=user_id)
-    )
-
-
 def credits_charge(*, charge, request_id, agent=None):
     """BIL-32/33: records one LLM call and takes its cost from the buckets, exactly once.
 
@@ -335,7 +319,7 @@ def credits_charge(*, charge, request_id, agent=None):
     then find the first one's log; a key reused by another user hits the unique index.
     """
     with transaction.atomic():
-        user = _lock_user_for_charge(charge.user_id, charge.model)
+        user = lock_user(charge.user_id)
         existing = UsageLog.objects.filter(request_id=request_id).first()
         if existing is not None:
             if not charge.matches(existing):
@@ -345,9 +329,7 @@ def credits_charge(*, charge, request_id, agent=None):
         if charge.is_byok:
             cost = 0
         else:
-            price_in, price_out = model_price(
-                charge.model, agent=agent, custom_price=(user.custom_input, user.custom_output)
-            )
+            price_in, price_out = model_price(charge.model, agent=agent)
             cost = usage_cost(
                 tokens_input=charge.tokens_input,
                 tokens_output=charge.tokens_output,
@@ -387,7 +369,10 @@ def credits_charge(*, charge, request_id, agent=None):
                     billed_at=None if billed_status == BilledStatus.PENDING else now,
                     request_id=request_id,
                 )
-        except IntegrityError:
+        except IntegrityError as exc:
+            # Another user's charge holds this key; any other violation is a real error.
+            if violated_unique_fields(exc) != ["request_id"]:
+                raise
             raise IdempotencyKeyReused() from None
         move(
             user,

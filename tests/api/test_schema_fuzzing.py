@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.models import AccessToken
+from billing import stripe_gateway
 from tests.factories import UserFactory
 
 R14_CHECKS = [
@@ -32,7 +33,35 @@ UNTHROTTLED = "1000000/min"
 
 
 @pytest.fixture
-def api_schema(db, settings):
+def recorded_stripe(settings, monkeypatch):
+    """Stripe answers from recordings, so the payment endpoints are fuzzed for real rather
+    than answering their documented 503 (payments off)."""
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_ENABLED = "sk_test_recorded", True
+    settings.STRIPE_PRICE_TIERS = {
+        "price_basic": "basic",
+        "price_pro": "pro",
+        "price_ultra": "ultra",
+    }
+    monkeypatch.setattr(stripe_gateway, "customer_create", lambda **kw: f"cus_{kw['user_id'].hex}")
+    monkeypatch.setattr(
+        stripe_gateway,
+        "checkout_session_create",
+        lambda **kw: (f"cs_{kw['purchase'].pk.hex}", "https://checkout.stripe.com/c/recorded"),
+    )
+    monkeypatch.setattr(
+        stripe_gateway,
+        "subscription_checkout_session_create",
+        lambda **kw: "https://checkout.stripe.com/c/subscription",
+    )
+    monkeypatch.setattr(
+        stripe_gateway,
+        "billing_portal_session_create",
+        lambda **kw: "https://billing.stripe.com/p/session/recorded",
+    )
+
+
+@pytest.fixture
+def api_schema(db, settings, recorded_stripe):
     """The schema, served in process by Django's WSGI handler.
 
     As Django's test client does, connections are not closed between requests: they run

@@ -18,7 +18,6 @@ from billing.models import (
     InsertOnlyError,
     LedgerEntryType,
     UsageLog,
-    UserCustomModel,
 )
 from billing.services import credits
 from billing.services.credits import Charge, credits_charge, usage_cost
@@ -208,22 +207,6 @@ def test_bil_30_unknown_models_use_the_default_price(funded_user, settings):
         funded_user, "k", model="acme/mystery", tokens_input=1_000_000, tokens_output=1_000_000
     )
     assert log.cost_total == 100 + 300
-
-
-def test_bil_30_custom_model_prices_apply(funded_user):
-    UserCustomModel.objects.create(
-        user=funded_user,
-        provider="openai",
-        model_id="ft-mine",
-        model_name="Mine",
-        pricing_input=Decimal("50"),
-        pricing_output=Decimal("0"),
-    )
-    log, _ = charge(funded_user, "k", model="openai/ft-mine", tokens_input=2_000_000)
-    assert log.cost_total == 100
-
-
-# --- charging (BIL-32…36) -------------------------------------------------------------------
 
 
 def test_bil_32_buckets_are_taken_in_order(funded_user):

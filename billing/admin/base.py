@@ -1,0 +1,97 @@
+"""Building blocks of the billing admin: read-only money tables, links between rows, exact
+search on indexed columns, and the intermediate page of actions that ask for input."""
+
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts.models import normalize_email
+from config.admin import EstimatedCountPaginator
+
+ACTION_FORM_TEMPLATE = "admin/billing/action_form.html"
+LISTED_ON_FORM = 20  # rows named on an action's page; the action still applies to all
+
+
+def admin_link(model, pk, text=None):
+    """A link to the change page of `model` row `pk`, from its id alone (no query)."""
+    if pk is None:
+        return "-"
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+    return format_html('<a href="{}">{}</a>', url, text or f"{opts.verbose_name} {pk}")
+
+
+def changelist_link(model, query, text):
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, query, text)
+
+
+def plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def report(modeladmin, request, done, skipped):
+    """`done`, then each skipped row with its reason: "Refunded 2; skipped 1: …"."""
+    message = done if not skipped else f"{done}; skipped {len(skipped)}: {'; '.join(skipped)}"
+    modeladmin.message_user(request, f"{message}.")
+
+
+def action_form(modeladmin, request, queryset, form_class, *, title, submit):
+    """The action's input: `(form, None)` once submitted and valid, else `(None, page)` to
+    return, which posts the same action and selection back with the form's fields."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        return form, None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "opts": modeladmin.model._meta,
+        "form": form,
+        # The select the action came from, as Django's changelist reads it.
+        "action": request.POST.getlist("action")[int(request.POST.get("index", 0))],
+        "rows": list(queryset[:LISTED_ON_FORM]),
+        "count": queryset.count(),
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "submit": submit,
+    }
+    return None, TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
+
+
+class ExactSearchMixin:
+    """Search that matches `exact_search_fields` exactly (index-backed, no LIKE scans);
+    fields ending in `email` compare the normalised address."""
+
+    exact_search_fields = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        match = Q()
+        for field in self.exact_search_fields:
+            value = normalize_email(term) if field.endswith("email") else term
+            match |= Q(**{field: value})
+        return queryset.filter(match), False
+
+
+class MoneyAdmin(ExactSearchMixin, admin.ModelAdmin):
+    """A table that grows without bound and that only services write: no add, change or
+    delete (DATA_MODEL.md §1.8, §1.9), and no full-table count."""
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,136 @@
+"""The credit ledger and usage logs: insert-only history, read-only here (BIL-7, BIL-37)."""
+
+from django.contrib import admin
+
+from billing.admin.base import MoneyAdmin, admin_link, changelist_link, plural, report
+from billing.models import (
+    CreditLedgerEntry,
+    CreditPurchase,
+    MarketplaceTransaction,
+    UsageLog,
+)
+from billing.permissions import user_can_collect_usage
+from billing.services.usage import usage_logs_mark_invoiced, usage_logs_mark_paid
+
+# An entry's source, from its ids alone, so the changelist joins nothing for it.
+SOURCES = (
+    ("usage_log_id", UsageLog, "usage"),
+    ("credit_purchase_id", CreditPurchase, "purchase"),
+    ("marketplace_transaction_id", MarketplaceTransaction, "sale"),
+)
+
+
+@admin.register(CreditLedgerEntry)
+class CreditLedgerEntryAdmin(MoneyAdmin):
+    """Every credit movement. The user admin links here filtered by user (`?user__id__exact=`)."""
+
+    list_display = (
+        "created_at",
+        "user",
+        "bucket",
+        "entry_type",
+        "amount",
+        "balance_after",
+        "reason",
+        "source",
+    )
+    list_filter = ("bucket", "entry_type")
+    list_select_related = ("user",)
+    ordering = ("-created_at", "-id")
+    search_fields = ("user__email",)
+    exact_search_fields = ("user__email",)
+    search_help_text = "The user's exact email."
+    fields = (
+        "id",
+        "user",
+        "bucket",
+        "entry_type",
+        "amount",
+        "balance_after",
+        "reason",
+        "created_by",
+        "source",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="source")
+    def source(self, entry):
+        for field, model, noun in SOURCES:
+            if getattr(entry, field) is not None:
+                return admin_link(model, getattr(entry, field), noun)
+        return "-"
+
+
+@admin.register(UsageLog)
+class UsageLogAdmin(MoneyAdmin):
+    """LLM calls and their charges. Staff collect shortfalls outside the Studio with the two
+    actions (BIL-37); nothing else about a log ever changes here."""
+
+    list_display = (
+        "created_at",
+        "user",
+        "model",
+        "tokens_input",
+        "tokens_output",
+        "cost_total",
+        "credits_charged",
+        "shortfall_cents",
+        "billed_status",
+    )
+    list_filter = ("billed_status", "is_byok")
+    list_select_related = ("user",)
+    ordering = ("-created_at", "-id")
+    search_fields = ("user__email", "request_id")
+    exact_search_fields = ("user__email", "request_id")
+    search_help_text = "The user's exact email, or the exact request id."
+    fields = (
+        "id",
+        "user",
+        "project",
+        "agent",
+        "creator",
+        "model",
+        "tokens_input",
+        "tokens_output",
+        "is_byok",
+        "cost_total",
+        "credits_charged",
+        "collected_cents",
+        "shortfall_cents",
+        "creator_revenue",
+        "platform_revenue",
+        "billed_status",
+        "billed_at",
+        "request_id",
+        "ledger_entries",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    actions = ("mark_invoiced", "mark_paid")
+
+    def has_collect_permission(self, request):
+        return user_can_collect_usage(request.user)
+
+    @admin.display(description="ledger entries")
+    def ledger_entries(self, log):
+        return changelist_link(CreditLedgerEntry, f"usage_log__id__exact={log.pk}", "Open")
+
+    @admin.action(description="Mark invoiced (collect outside the Studio)", permissions=["collect"])
+    def mark_invoiced(self, request, queryset):
+        logs = list(queryset)
+        changed = usage_logs_mark_invoiced(logs=logs, actor=request.user)
+        skipped = (
+            [f"{plural(len(logs) - changed, 'log')} not pending"] if changed < len(logs) else []
+        )
+        report(self, request, f"Marked {plural(changed, 'log')} invoiced", skipped)
+
+    @admin.action(description="Mark paid (collected outside the Studio)", permissions=["collect"])
+    def mark_paid(self, request, queryset):
+        logs = list(queryset)
+        changed = usage_logs_mark_paid(logs=logs, actor=request.user)
+        skipped = (
+            [f"{plural(len(logs) - changed, 'log')} not invoiced"] if changed < len(logs) else []
+        )
+        report(self, request, f"Marked {plural(changed, 'log')} paid", skipped)

@@ -1,0 +1,133 @@
+"""Credits on the User admin (DATA_MODEL.md §2.1 Admin): "Adjust credits…", "Change
+subscription tier…" and links to the user's money rows.
+
+accounts must not import billing, so billing re-registers User with a subclass of accounts'
+admin that adds these.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from accounts.admin import UserAdmin
+from accounts.models import SubscriptionTier, User
+from billing.admin.base import action_form, changelist_link, plural, report
+from billing.errors import BucketWouldGoNegative
+from billing.models import CreditBucket, CreditLedgerEntry, CreditPurchase, UsageLog
+from billing.permissions import user_can_adjust_credits, user_can_change_tier
+from billing.services.credits import credits_adjust, tier_set
+
+# One adjustment at most this big (100 000 dollars), so a typo cannot overflow a bucket.
+ADJUSTMENT_LIMIT = 10_000_000
+
+
+class AdjustCreditsForm(forms.Form):
+    bucket = forms.ChoiceField(choices=CreditBucket.choices)
+    amount = forms.IntegerField(
+        min_value=-ADJUSTMENT_LIMIT,
+        max_value=ADJUSTMENT_LIMIT,
+        help_text="Signed credits (cents): negative takes credits away.",
+    )
+    reason = forms.CharField(max_length=255, help_text="Required; kept on the ledger entry.")
+
+    def clean_amount(self):
+        if self.cleaned_data["amount"] == 0:
+            raise forms.ValidationError("An adjustment of 0 changes nothing.")
+        return self.cleaned_data["amount"]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why.")
+        return reason
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(choices=SubscriptionTier.choices)
+
+
+def with_money_links(fieldsets):
+    """accounts' fieldsets with the links to the user's money rows under credits."""
+    return tuple(
+        (name, {**options, "fields": (*options["fields"], "money_rows")})
+        if name == "Subscription and credits"
+        else (name, options)
+        for name, options in fieldsets
+    )
+
+
+class BillingUserAdmin(UserAdmin):
+    fieldsets = with_money_links(UserAdmin.fieldsets)
+    readonly_fields = (*UserAdmin.readonly_fields, "money_rows")
+    actions = (*UserAdmin.actions, "adjust_credits", "change_tier")
+
+    @admin.display(description="money")
+    def money_rows(self, user):
+        links = (
+            (CreditLedgerEntry, "Ledger entries"),
+            (UsageLog, "Usage logs"),
+            (CreditPurchase, "Credit purchases"),
+        )
+        return format_html_join(
+            " · ",
+            "{}",
+            (
+                (changelist_link(model, f"user__id__exact={user.pk}", text),)
+                for model, text in links
+            ),
+        )
+
+    def has_adjust_credits_permission(self, request):
+        return user_can_adjust_credits(request.user)
+
+    def has_change_tier_permission(self, request):
+        return user_can_change_tier(request.user)
+
+    @admin.action(description="Adjust credits…", permissions=["adjust_credits"])
+    def adjust_credits(self, request, queryset):
+        """BIL-4, per user: refused whole for a user whose bucket would go below 0."""
+        form, page = action_form(
+            self, request, queryset, AdjustCreditsForm, title="Adjust credits", submit="Adjust"
+        )
+        if page is not None:
+            return page
+        bucket, amount, reason = (form.cleaned_data[k] for k in ("bucket", "amount", "reason"))
+        adjusted, skipped = 0, []
+        for user in queryset.order_by("email"):
+            try:
+                credits_adjust(
+                    user=user, actor=request.user, bucket=bucket, amount=amount, reason=reason
+                )
+            except BucketWouldGoNegative:
+                skipped.append(f"{user.email} ({bucket} would go below 0)")
+                continue
+            adjusted += 1
+            self.log_change(request, user, f"Adjusted {bucket} credits by {amount:+d}: {reason}")
+        done = f"Adjusted {bucket} credits by {amount:+d} for {plural(adjusted, 'user')}"
+        report(self, request, done, skipped)
+        return None
+
+    @admin.action(description="Change subscription tier…", permissions=["change_tier"])
+    def change_tier(self, request, queryset):
+        """BIL-6 without Stripe (comps, corrections): a later subscription event from Stripe
+        still applies what Stripe holds."""
+        form, page = action_form(
+            self, request, queryset, TierForm, title="Change subscription tier", submit="Change"
+        )
+        if page is not None:
+            return page
+        tier = form.cleaned_data["tier"]
+        changed, skipped = 0, []
+        for user in queryset.order_by("email"):
+            if user.subscription_tier == tier:
+                skipped.append(f"{user.email} (already {tier})")
+                continue
+            tier_set(user=user, tier=tier, actor=request.user)
+            changed += 1
+            self.log_change(request, user, f"Subscription tier set to {tier}.")
+        report(self, request, f"Set {plural(changed, 'user')} to {tier}", skipped)
+        return None
+
+
+admin.site.unregister(User)
+admin.site.register(User, BillingUserAdmin)

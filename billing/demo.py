@@ -1,0 +1,170 @@
+"""Demo billing for the run command (`seed_demo`): credits, a purchase, usage, a BYOK key, a
+marketplace sale when the catalogue has one, and Stripe events for staff to look at.
+
+Every credit movement goes through the billing services, so the ledger stays exact, and every
+step is idempotent: grants happen only to users with no ledger yet, charges and purchases
+replay their idempotency keys, and rows are looked up before they are created.
+"""
+
+from django.conf import settings
+
+from accounts.demo import demo_users
+from accounts.models import SubscriptionTier
+from accounts.services import mark_email_verified
+from billing.errors import InsufficientCredits
+from billing.models import (
+    CreditLedgerEntry,
+    CreditPurchase,
+    LLMProvider,
+    UsageLog,
+    UserAPIKey,
+    UserCustomModel,
+)
+from billing.services.api_keys import api_key_create, custom_model_create
+from billing.services.credit_purchases import credit_purchase_fulfil
+from billing.services.credits import credits_grant_daily_start, tier_set
+from billing.services.marketplace_sales import item_purchase
+from billing.services.stripe_events import stripe_event_process
+from billing.services.usage import usage_record
+from marketplace.models import AgentPricingType, MarketplaceAgent
+from projects.models import Project
+
+# (model, tokens in, tokens out) per demo user; linus has only his daily credits, so his
+# second call leaves a shortfall that staff can see being owed.
+DEMO_USAGE = {
+    "ada": (
+        ("anthropic/claude-sonnet-4", 42_000, 3_100),
+        ("openai/gpt-5-mini", 120_000, 8_000),
+        ("anthropic/claude-haiku-4", 18_000, 2_500),
+    ),
+    "grace": (
+        ("google/gemini-2.5-pro", 64_000, 5_200),
+        ("deepseek/deepseek-chat", 250_000, 12_000),
+    ),
+    "linus": (
+        ("openai/gpt-5-mini", 9_000, 700),
+        ("anthropic/claude-sonnet-4", 300_000, 40_000),
+    ),
+}
+DEMO_STRIPE_EVENTS = (
+    {
+        "id": "evt_demo_ignored",
+        "type": "customer.created",
+        "livemode": False,
+        "data": {"object": {"id": "cus_demo_new", "object": "customer"}},
+    },
+    {
+        "id": "evt_demo_unknown_customer",
+        "type": "customer.subscription.updated",
+        "livemode": False,
+        "data": {"object": {"id": "sub_demo", "object": "subscription", "customer": "cus_gone"}},
+    },
+)
+DEMO_BYOK_MODEL = "anthropic/claude-opus-4"
+
+
+def seed(stdout):
+    users = {user.username: user for user in demo_users()}
+    if not users:
+        stdout.write("Demo billing: skipped (no demo users).")
+        return
+    for username, user in users.items():
+        if not CreditLedgerEntry.objects.filter(user=user).exists():
+            credits_grant_daily_start(user=user)
+        if username != "linus":  # linus never verified his address: no signup bonus
+            mark_email_verified(user=user)
+    if "grace" in users:
+        tier_set(user=users["grace"], tier=SubscriptionTier.PRO)
+        users["grace"].refresh_from_db()  # the services read the tier from the instance
+        _byok(users["grace"])
+    if "ada" in users:
+        _credit_purchase(users["ada"], package="medium", payment_intent="pi_demo_ada")
+    for username, calls in DEMO_USAGE.items():
+        if username in users:
+            _usage(users[username], calls)
+    sold = _marketplace_sale(users.get("ada"))
+    for event in DEMO_STRIPE_EVENTS:
+        stripe_event_process(event=event)
+    logs = UsageLog.objects.filter(request_id__startswith="demo-").count()
+    stdout.write(
+        f"Demo billing: credits for {len(users)} users, {logs} usage logs, "
+        f"{'a marketplace sale' if sold else 'no marketplace sale (no paid item listed)'}."
+    )
+
+
+def _credit_purchase(user, *, package, payment_intent):
+    """A completed package purchase, as the webhook would complete it (no Stripe call)."""
+    cents = settings.CREDIT_PACKAGES[package]
+    purchase, _ = CreditPurchase.objects.get_or_create(
+        user=user,
+        idempotency_key=f"demo-{package}",
+        defaults={"package": package, "amount_cents": cents, "credits_amount": cents},
+    )
+    credit_purchase_fulfil(
+        purchase_id=purchase.pk,
+        amount_total=purchase.amount_cents,
+        currency="usd",
+        payment_intent=payment_intent,
+    )
+
+
+def _usage(user, calls):
+    project = Project.objects.filter(owner=user).order_by("created_at").first()
+    for number, (model, tokens_input, tokens_output) in enumerate(calls):
+        usage_record(
+            user=user,
+            model=model,
+            tokens_input=tokens_input,
+            tokens_output=tokens_output,
+            project=project,
+            request_id=f"demo-{user.username}-{number}",
+        )
+
+
+def _byok(user):
+    """A paid-tier user's own Anthropic key, a custom model under it, and a call with it."""
+    if not UserAPIKey.objects.filter(user=user, provider=LLMProvider.ANTHROPIC).exists():
+        api_key_create(
+            user=user,
+            provider=LLMProvider.ANTHROPIC,
+            value="sk-ant-demo-not-a-real-key-0000",
+            key_name="Team key",
+        )
+    provider, _, model_id = DEMO_BYOK_MODEL.partition("/")
+    if not UserCustomModel.objects.filter(user=user, provider=provider, model_id=model_id).exists():
+        custom_model_create(
+            user=user,
+            provider=provider,
+            model_id=model_id,
+            model_name="Claude Opus 4 (own key)",
+            pricing_input="1500",
+            pricing_output="7500",
+        )
+    usage_record(
+        user=user,
+        model=DEMO_BYOK_MODEL,
+        tokens_input=80_000,
+        tokens_output=6_000,
+        is_byok=True,
+        request_id=f"demo-{user.username}-byok",
+    )
+
+
+def _marketplace_sale(buyer):
+    """ada buys the first listed paid agent someone else made, if the catalogue has one."""
+    if buyer is None:
+        return False
+    agent = (
+        MarketplaceAgent.objects.listed()
+        .filter(pricing_type__in=[AgentPricingType.ONE_TIME, AgentPricingType.MONTHLY])
+        .exclude(created_by_user=buyer)
+        .order_by("slug")
+        .first()
+    )
+    if agent is None:
+        return False
+    try:
+        item_purchase(buyer=buyer, item=agent, idempotency_key=f"demo-buy-{agent.slug}")
+    except InsufficientCredits:
+        return False
+    return True

@@ -1,0 +1,96 @@
+"""Filters of the billing lists (API.md §6, §9.5).
+
+Every parameter is validated: a bad choice, UUID, boolean or time is a 400, never silently
+ignored. The cursor lists (ledger, usage) take `ordering` from the paginator. Filters compare
+columns only, so they add no query: `project` is a UUID, not a looked-up row.
+"""
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.utils.dateparse import parse_datetime
+from django_filters.fields import IsoDateTimeField
+
+from billing.models import (
+    BilledStatus,
+    CreditBucket,
+    CreditLedgerEntry,
+    CreditPurchase,
+    CreditPurchaseStatus,
+    LedgerEntryType,
+    MarketplaceTransaction,
+    PayoutStatus,
+    TransactionType,
+    UsageLog,
+)
+from config.filters import StrictBooleanFilter
+
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """ISO-8601 with an offset of at most ±15:59 (API.md §1); naive times are read as UTC."""
+
+    def to_python(self, value):
+        try:
+            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None  # well-formed but impossible: the parent refuses it
+        offset = parsed.utcoffset() if parsed is not None else None
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError("Use a UTC offset between -15:59 and +15:59.")
+        return super().to_python(value)
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+class CreatedRangeFilterSet(django_filters.FilterSet):
+    created_after = UtcDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="Inclusive, ISO-8601."
+    )
+    created_before = UtcDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", help_text="Exclusive, ISO-8601."
+    )
+
+
+class LedgerEntryFilter(CreatedRangeFilterSet):
+    bucket = django_filters.ChoiceFilter(choices=CreditBucket.choices)
+    entry_type = django_filters.ChoiceFilter(choices=LedgerEntryType.choices)
+
+    class Meta:
+        model = CreditLedgerEntry
+        fields = []  # only the filters declared here
+
+
+class UsageLogFilter(CreatedRangeFilterSet):
+    project = django_filters.UUIDFilter(field_name="project_id")
+    model = django_filters.CharFilter(max_length=200)
+    billed_status = django_filters.ChoiceFilter(choices=BilledStatus.choices)
+    is_byok = StrictBooleanFilter()
+
+    class Meta:
+        model = UsageLog
+        fields = []
+
+
+class CreditPurchaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CreditPurchaseStatus.choices)
+
+    class Meta:
+        model = CreditPurchase
+        fields = []
+
+
+class MarketplaceTransactionFilter(django_filters.FilterSet):
+    """`role` is not here: it decides which rows are the caller's at all, so the view reads it
+    before any filter runs."""
+
+    transaction_type = django_filters.ChoiceFilter(choices=TransactionType.choices)
+    payout_status = django_filters.ChoiceFilter(choices=PayoutStatus.choices)
+
+    class Meta:
+        model = MarketplaceTransaction
+        fields = []

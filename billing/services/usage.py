@@ -1,0 +1,86 @@
+"""Usage as the agent runtime reports it (BIL-31…35), and staff collecting shortfalls outside
+the Studio (BIL-37). The charge itself is `credits.credits_charge`."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Now
+
+from billing.models import BilledStatus, UsageLog
+from billing.services.api_keys import byok_key_for, byok_key_touch
+from billing.services.credits import Charge, credits_charge, credits_check
+
+logger = logging.getLogger("studio.billing")
+
+
+def usage_check(*, user, model, is_byok=False):
+    """BIL-35: may the runtime start this call? A BYOK call needs an active key for the
+    model's provider (400 `byok_key_missing`); any other call needs credits (402)."""
+    if is_byok:
+        byok_key_for(user=user, model=model)
+    credits_check(user=user, byok_ok=is_byok)
+
+
+def usage_record(
+    *,
+    user,
+    model,
+    tokens_input,
+    tokens_output,
+    request_id,
+    project=None,
+    agent=None,
+    is_byok=False,
+):
+    """BIL-31…33: one LLM call, charged once per `request_id`; returns `(log, replayed)`.
+
+    A BYOK call is accepted only with an active key for the model's provider, and the first
+    charge marks the key used, in the charge's transaction.
+    """
+    key = byok_key_for(user=user, model=model) if is_byok else None
+    charge = Charge(
+        user_id=user.pk,
+        model=model,
+        tokens_input=tokens_input,
+        tokens_output=tokens_output,
+        project_id=project.pk if project is not None else None,
+        agent_id=agent.pk if agent is not None else None,
+        is_byok=is_byok,
+    )
+    with transaction.atomic():
+        log, replayed = credits_charge(charge=charge, request_id=request_id, agent=agent)
+        if key is not None and not replayed:
+            byok_key_touch(key=key)
+    return log, replayed
+
+
+def usage_logs_mark_invoiced(*, logs, actor):
+    """BIL-37 "Mark invoiced": `pending → invoiced`, one conditional update, so automatic
+    settlement leaves them to staff. Returns how many changed; the others were not pending."""
+    with transaction.atomic():
+        changed = UsageLog.objects.filter(
+            pk__in=[log.pk for log in logs], billed_status=BilledStatus.PENDING
+        ).update(billed_status=BilledStatus.INVOICED, updated_at=Now())
+    logger.info("%s marked %d usage logs invoiced", actor, changed)
+    return changed
+
+
+def usage_logs_mark_paid(*, logs, actor):
+    """BIL-37 "Mark paid": `invoiced → paid`, the shortfall moving into `collected_cents`, in
+    one conditional update. Returns how many changed; the others were not invoiced.
+
+    The revenue split is left as it stands: BIL-37 lets this change only the amounts owed and
+    collected, so a creator's share of money collected outside the Studio is for staff."""
+    with transaction.atomic():
+        changed = UsageLog.objects.filter(
+            pk__in=[log.pk for log in logs], billed_status=BilledStatus.INVOICED
+        ).update(
+            collected_cents=F("collected_cents") + F("shortfall_cents"),
+            shortfall_cents=0,
+            billed_status=BilledStatus.PAID,
+            billed_at=Now(),
+            updated_at=Now(),
+        )
+    logger.info("%s marked %d usage logs paid", actor, changed)
+    return changed

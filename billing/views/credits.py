@@ -1,0 +1,160 @@
+"""Credits: the public price list, the caller's balance and ledger, and usage (BIL-30…36).
+
+The ledger and usage lists are the caller's own rows only, newest first, one cursor-paginated
+query of plain columns each (PERFORMANCE.md W2). Usage checks and charges are for the agent
+runtime (`billing.charge_usage`), for any user.
+"""
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from billing.filters import LedgerEntryFilter, UsageLogFilter
+from billing.models import CreditLedgerEntry, UsageLog
+from billing.selectors import balance_for, usage_debits, usage_summary
+from billing.serializers.credits import (
+    LEDGER_ENTRY_COLUMNS,
+    USAGE_LOG_COLUMNS,
+    BillingConfigSerializer,
+    CreditBalanceSerializer,
+    LedgerEntrySerializer,
+    UsageChargeResultSerializer,
+    UsageChargeSerializer,
+    UsageCheckResultSerializer,
+    UsageCheckSerializer,
+    UsageLogSerializer,
+    UsageSummaryQuerySerializer,
+    UsageSummarySerializer,
+)
+from billing.services.usage import usage_check, usage_record
+from billing.views.base import (
+    IDEMPOTENCY_PARAMETERS,
+    SERVICE,
+    BillingViewSet,
+    created_or_replayed,
+    error,
+    idempotency_key,
+    own,
+)
+from config.api import APIView
+from config.pagination import KeysetCursorPagination
+
+
+class BillingConfigView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Credit packages, tiers and the Stripe publishable key",
+        responses=BillingConfigSerializer,
+    )
+    def get(self, request):
+        config = {
+            # A package's price in cents equals its credits (DATA_MODEL.md §6).
+            "packages": [
+                {"package": package, "amount_cents": cents, "credits": cents}
+                for package, cents in settings.CREDIT_PACKAGES.items()
+            ],
+            "tiers": [
+                {"tier": tier, **allowance} for tier, allowance in settings.TIER_ALLOWANCES.items()
+            ],
+            "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        }
+        return Response(BillingConfigSerializer(config).data)
+
+
+class CreditBalanceView(APIView):
+    @extend_schema(
+        summary="Your credit buckets and what you still owe (BIL-36)",
+        responses=CreditBalanceSerializer,
+    )
+    def get(self, request):
+        return Response(CreditBalanceSerializer(balance_for(request.user)).data)
+
+
+@extend_schema_view(list=extend_schema(summary="Your credit ledger, newest first (BIL-3)"))
+class LedgerEntryViewSet(mixins.ListModelMixin, BillingViewSet):
+    serializer_class = LedgerEntrySerializer
+    pagination_class = KeysetCursorPagination
+    filterset_class = LedgerEntryFilter
+
+    def get_queryset(self):
+        return own(CreditLedgerEntry, self.request.user).values(*LEDGER_ENTRY_COLUMNS)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your usage logs, newest first (W2)"),
+    create=extend_schema(
+        summary="Record an LLM call and charge its cost (BIL-32, BIL-33; service)",
+        request=UsageChargeSerializer,
+        parameters=IDEMPOTENCY_PARAMETERS,
+        responses={
+            201: UsageChargeResultSerializer,
+            200: UsageChargeResultSerializer,
+            400: error("Bad input, `byok_key_missing` or `idempotency_key_required`."),
+            409: error("`idempotency_key_reused`."),
+        },
+    ),
+)
+class UsageLogViewSet(mixins.ListModelMixin, BillingViewSet):
+    """Usage logs. Listing and the summary show the caller's own; checks and charges are the
+    agent runtime's, for any user, and never answer 402 to a charge (BIL-35)."""
+
+    serializer_class = UsageLogSerializer
+    pagination_class = KeysetCursorPagination
+    filterset_class = UsageLogFilter
+    action_permissions = {"create": SERVICE, "check": SERVICE}
+    write_serializers = {"create": UsageChargeSerializer, "check": UsageCheckSerializer}
+
+    def get_queryset(self):
+        return own(UsageLog, self.request.user).values(*USAGE_LOG_COLUMNS)
+
+    def create(self, request):
+        key = idempotency_key(request)
+        charge = self.validated(UsageChargeSerializer)
+        log, replayed = usage_record(request_id=key, **charge)
+        balance = balance_for(charge["user"])
+        result = {
+            "usage": log,
+            "debits": usage_debits(log),
+            "balance": balance,
+            "exhausted": balance.total_credits == 0,
+        }
+        status_code, headers = created_or_replayed(replayed)
+        return Response(
+            UsageChargeResultSerializer(result).data, status=status_code, headers=headers
+        )
+
+    @extend_schema(
+        summary="May the runtime start this call? (BIL-35; service)",
+        request=UsageCheckSerializer,
+        responses={
+            200: UsageCheckResultSerializer,
+            400: error("Bad input or `byok_key_missing`."),
+            402: error("`insufficient_credits`."),
+        },
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def check(self, request):
+        data = self.validated(UsageCheckSerializer)
+        usage_check(**data)
+        result = {"allowed": True, "total_credits": data["user"].total_credits}
+        return Response(UsageCheckResultSerializer(result).data)
+
+    @extend_schema(
+        summary="Your usage by UTC day, model or project, in one query (W7)",
+        parameters=[UsageSummaryQuerySerializer],
+        responses=UsageSummarySerializer,
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def summary(self, request):
+        query = UsageSummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data
+        rows, totals = usage_summary(
+            user=request.user, start=period["from"], end=period["to"], group_by=period["group_by"]
+        )
+        result = {**period, "rows": rows, "totals": totals}
+        return Response(UsageSummarySerializer(result).data)
