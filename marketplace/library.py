@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 
+from accounts.models import User
 from marketplace.models import (
     MarketplaceAgent,
     ProjectAgent,
@@ -73,6 +74,8 @@ def library_add(*, user, item, purchase_type, expires_at=None):
     """
     model, field = library_model(item)
     with transaction.atomic():
+        # One user's adds run one at a time, so MKT-50 sees every other agent they hold.
+        User.objects.select_for_update().only("pk").get(pk=user.pk)
         row = library_row(user=user, item=item, lock=True)
         if row is None:
             try:

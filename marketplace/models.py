@@ -5,12 +5,23 @@ is_active`, workflow templates `is_published`. `visible_to(user)` adds the user'
 everything in their library, in any state; anything else is a 404 for them.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Now
 
 from config.models import BaseModel
 from config.validators import validate_public_https_url
+from marketplace.validators import (
+    TAGS,
+    agent_errors,
+    as_model_errors,
+    base_errors,
+    definition_base_slugs,
+    definition_errors,
+    required_credentials_errors,
+    string_list_errors,
+)
 
 
 class AgentPricingType(models.TextChoices):
@@ -63,6 +74,11 @@ def _rating_constraints(prefix):
     ]
 
 
+def raise_errors(errors):
+    if errors:
+        raise ValidationError(as_model_errors(errors))
+
+
 class CatalogueQuerySet(models.QuerySet):
     """What agents and bases share: listing, visibility and the caller's library flags.
 
@@ -103,6 +119,11 @@ class CatalogueQuerySet(models.QuerySet):
 class AgentQuerySet(CatalogueQuerySet):
     listed_condition = Q(is_published=True, is_active=True)
     access_condition = Q(is_active=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=Now()))
+
+    def accessible_by(self, user_id):
+        """Agents whose library row for `user_id` grants use now (§5.4 `has_access`, MKT-30)."""
+        rows = UserPurchasedAgent.objects.filter(user_id=user_id, agent=OuterRef("pk"))
+        return self.filter(Exists(rows.filter(self.access_condition)))
 
 
 class BaseQuerySet(CatalogueQuerySet):
@@ -188,6 +209,11 @@ class MarketplaceAgent(BaseModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        """The rules of §5.1 for admin forms; the API's serializer asks the same function."""
+        super().clean()
+        raise_errors(agent_errors(vars(self)))
+
 
 class MarketplaceBase(BaseModel):
     """A project template that becomes a container (§5.2)."""
@@ -257,6 +283,11 @@ class MarketplaceBase(BaseModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        """The rules of §5.2 for admin forms; the API's serializer asks the same function."""
+        super().clean()
+        raise_errors(base_errors(vars(self)))
+
 
 class WorkflowTemplateQuerySet(models.QuerySet):
     def listed(self):
@@ -290,6 +321,24 @@ class WorkflowTemplate(BaseModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """MKT-18: checked by the admin form and any import before a template is saved."""
+        super().clean()
+        tags = string_list_errors(self.tags, **TAGS)
+        errors = {
+            "template_definition": definition_errors(self.template_definition)
+            or self._unknown_base_errors(),
+            "required_credentials": required_credentials_errors(self.required_credentials),
+            **{f"tags.{path}" if path else "tags": messages for path, messages in tags.items()},
+        }
+        raise_errors({path: messages for path, messages in errors.items() if messages})
+
+    def _unknown_base_errors(self):
+        """MKT-18: every `base` names an existing base (asked once the shape is valid)."""
+        slugs = definition_base_slugs(self.template_definition)
+        known = set(MarketplaceBase.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        return [f"No base has the slug {slug!r}." for slug in sorted(slugs - known)]
 
 
 class UserPurchasedAgent(BaseModel):
@@ -376,6 +425,15 @@ class ProjectAgent(BaseModel):
 
     def __str__(self):
         return f"{self.agent_id} on {self.project_id}"
+
+    def clean(self):
+        """MKT-30 for the admin inline under Project; the API's service checks the same."""
+        super().clean()
+        if not (self.enabled and self.agent_id and self.project_id):
+            return
+        owner_id = self.project.owner_id
+        if not MarketplaceAgent.objects.accessible_by(owner_id).filter(pk=self.agent_id).exists():
+            raise ValidationError({"agent": "The project owner has no access to this agent."})
 
 
 class AgentReview(BaseModel):

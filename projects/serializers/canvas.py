@@ -15,9 +15,19 @@ from projects.serializers.fields import ProjectContainerField, already_exists
 from projects.validators import connection_config_errors, environment_errors
 
 
+class ContainerBaseSerializer(serializers.Serializer):
+    """The marketplace base a container was built from. Declared field by field: projects
+    never imports the marketplace (DATA_MODEL.md 1.7). Views select_related("base")."""
+
+    id = serializers.UUIDField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
 class ContainerSerializer(serializers.ModelSerializer):
     effective_port = serializers.IntegerField(read_only=True)
     secret_names = serializers.ListField(child=serializers.CharField(), read_only=True)
+    base = ContainerBaseSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Container
@@ -35,6 +45,7 @@ class ContainerSerializer(serializers.ModelSerializer):
             "environment_vars",
             "external_endpoint",
             "status",
+            "base",
             "is_primary",
             "position_x",
             "position_y",

@@ -39,7 +39,7 @@ class ContainerViewSet(
     service_actions = frozenset({"status"})
 
     def scoped_queryset(self, queryset):
-        return queryset.order_by("name", "id")
+        return queryset.select_related("base").order_by("name", "id")
 
     def create(self, request, *args, **kwargs):
         data = self.validated(ContainerCreateSerializer)

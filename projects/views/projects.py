@@ -27,7 +27,9 @@ from projects.views.base import SERVICE_ACTION, ViewSet, write_schemas
 def with_canvas(projects):
     """The project detail's nested lists: two prefetch queries, whatever their length (W3)."""
     return projects.prefetch_related(
-        Prefetch("containers", queryset=Container.objects.order_by("name", "id")),
+        Prefetch(
+            "containers", queryset=Container.objects.select_related("base").order_by("name", "id")
+        ),
         Prefetch(
             "container_connections",
             queryset=ContainerConnection.objects.order_by("created_at", "id"),

@@ -27,6 +27,7 @@ CONTAINER_FIELDS = {
     "environment_vars",
     "external_endpoint",
     "status",
+    "base",
     "is_primary",
     "position_x",
     "position_y",

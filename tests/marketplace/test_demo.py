@@ -1,0 +1,72 @@
+"""The marketplace demo data: idempotent, built through the services, counts exact."""
+
+from io import StringIO
+
+import pytest
+
+from accounts import demo as accounts_demo
+from marketplace import demo
+from marketplace.models import (
+    AgentCoInstall,
+    AgentReview,
+    MarketplaceAgent,
+    MarketplaceBase,
+    ProjectAgent,
+    UserPurchasedAgent,
+    UserPurchasedBase,
+    WorkflowTemplate,
+)
+from projects import demo as projects_demo
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (
+    MarketplaceAgent,
+    MarketplaceBase,
+    WorkflowTemplate,
+    UserPurchasedAgent,
+    UserPurchasedBase,
+    AgentReview,
+    AgentCoInstall,
+    ProjectAgent,
+)
+
+
+def table_sizes():
+    return [model.objects.count() for model in MODELS]
+
+
+def test_seed_is_idempotent_and_keeps_counters_exact():
+    accounts_demo.seed(StringIO())
+    projects_demo.seed(StringIO())
+    out = StringIO()
+    demo.seed(out)
+    first = table_sizes()
+    demo.seed(StringIO())
+    assert table_sizes() == first
+    assert first[:3] == [len(demo.DEMO_AGENTS), len(demo.DEMO_BASES), 1]
+    assert ProjectAgent.objects.count() == 1
+    for agent in MarketplaceAgent.objects.all():
+        holders = agent.purchased_by.exclude(user_id=agent.created_by_user_id).count()
+        assert agent.downloads == holders
+        assert agent.reviews_count == agent.reviews.count()
+    reviewer = MarketplaceAgent.objects.get(slug="code-reviewer")
+    assert (str(reviewer.rating), reviewer.is_featured) == ("4.50", True)
+    assert "Demo marketplace: 5 agents" in out.getvalue()
+
+
+def test_seed_makes_public_https_bases_and_a_valid_published_template():
+    accounts_demo.seed(StringIO())
+    demo.seed(StringIO())
+    for base in MarketplaceBase.objects.filter(created_by_user=None):
+        assert base.visibility == "public" and base.git_repo_url.startswith("https://github.com/")
+    template = WorkflowTemplate.objects.get()
+    template.full_clean()
+    assert template.is_published
+
+
+def test_seed_without_demo_users_does_nothing():
+    out = StringIO()
+    demo.seed(out)
+    assert table_sizes() == [0] * len(MODELS)
+    assert "skipped" in out.getvalue()
