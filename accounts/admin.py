@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import AccessToken, EmailVerificationCode, OAuthAccount, User, normalize_email
-from config.admin import EstimatedCountPaginator
+from config.admin import ALL_CASCADED, CascadeAdminMixin, EstimatedCountPaginator
 from config.encryption import masked
 from config.exceptions import DomainError
 from config.roles import is_service_account
@@ -108,13 +108,15 @@ CREDIT_FIELDS = (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
     """Users: credit buckets and billing identifiers are read-only here (ACC-6).
 
     Search is index-backed only (exact email, username prefix, referral code, Stripe customer),
     and the changelist never counts the whole table.
     """
 
+    # Deleting a user takes all of their rows (ACC-7), whatever staff may do to each kind.
+    cascaded_models = ALL_CASCADED
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("-created_at",)
@@ -215,12 +217,6 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
-
-    def get_deleted_objects(self, objs, request):
-        """Deleting a user is one service (ACC-7) that takes all of their rows: staff need the
-        right to delete users, not a delete right on every kind of row that goes with them."""
-        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, set(), protected
 
     def delete_model(self, request, obj):
         """Deleting goes through `user_delete` (ACC-7), which refuses protected accounts."""

@@ -42,14 +42,25 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+ALL_CASCADED = "__all__"
+
+
 class CascadeAdminMixin:
     """Deleting a row takes its `cascaded_models` rows with it, whatever the staff member may
     do to those models on their own. Insert-only or view-only children (upvotes, decisions,
-    messages) have no delete in admin, so Django would otherwise refuse to delete their parent."""
+    messages) have no delete in admin, so Django would otherwise refuse to delete their parent.
+
+    `ALL_CASCADED` covers every model but this admin's own: for rows deleted through one
+    service that takes everything under them (users, projects). Whether this row itself may
+    go is still asked (`has_delete_permission`).
+    """
 
     cascaded_models = ()
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed -= {model._meta.verbose_name for model in self.cascaded_models}
+        if self.cascaded_models == ALL_CASCADED:
+            perms_needed &= {self.model._meta.verbose_name}
+        else:
+            perms_needed -= {model._meta.verbose_name for model in self.cascaded_models}
         return deleted, counts, perms_needed, protected

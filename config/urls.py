@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("feedback.urls")),
     path("", include("billing.urls")),
     path("", include("marketplace.urls")),
+    path("", include("chat.urls")),
     # Unrouted API paths answer in the error shape, also with DEBUG on.
     re_path(r"^.*$", api_not_found),
 ]

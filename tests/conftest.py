@@ -1,12 +1,13 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.db.models import Q
 from rest_framework.test import APIClient
 
 from accounts.models import AccessToken
-from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP
+from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from tests.factories import UserFactory
 
 
@@ -65,9 +66,21 @@ def moderator(db):
     return member
 
 
+def granted_group(name, permissions):
+    """The group, holding `permissions` ("app.codename"). The data migrations grant them, but
+    transactional tests flush those rows, so the fixtures grant them again."""
+    group, _ = Group.objects.get_or_create(name=name)
+    wanted = Q()
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(wanted))
+    return group
+
+
 @pytest.fixture
 def service_account(db):
-    """A member of the Service accounts group (each app's migration grants its permissions)."""
+    """A member of the Service accounts group, holding the service permissions (ACC-9)."""
     member = UserFactory(name="Agent runtime")
-    member.groups.add(Group.objects.get_or_create(name=SERVICE_ACCOUNTS_GROUP)[0])
+    member.groups.add(granted_group(SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS))
     return member

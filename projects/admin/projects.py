@@ -5,6 +5,7 @@ from collections import Counter
 from django.contrib import admin, messages
 from django.db.models import Q
 
+from config.admin import ALL_CASCADED, CascadeAdminMixin
 from config.exceptions import InvalidStateTransition
 from projects import services
 from projects.admin.base import ProjectsModelAdmin, ReadOnlyInline, adopt
@@ -61,7 +62,9 @@ class DeploymentInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ProjectsModelAdmin):
+class ProjectAdmin(CascadeAdminMixin, ProjectsModelAdmin):
+    # Deleting a project takes all its rows (§1.9), chat history included.
+    cascaded_models = ALL_CASCADED
     list_display = (
         "name",
         "slug",

@@ -1,0 +1,90 @@
+"""Filters and ordering of the chat lists (API.md §6, §9.3).
+
+Every parameter is validated: a bad choice, a boolean other than `true`/`false`, a time that is
+not ISO-8601 (or whose offset is beyond ±15:59) or an unknown ordering is a 400, never silently
+ignored. The cursor lists take their `ordering` from the paginator, not from here.
+"""
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.utils.dateparse import parse_datetime
+from django_filters.fields import IsoDateTimeField
+
+from chat.models import (
+    AgentCommandLog,
+    Chat,
+    ChatStatus,
+    Message,
+    MessageRole,
+    RiskLevel,
+    ShellSession,
+    ShellSessionStatus,
+)
+from config.filters import OrderingFilter, StrictBooleanFilter
+
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """ISO-8601 with an offset of at most ±15:59 (API.md §1); naive times are read as UTC."""
+
+    def to_python(self, value):
+        try:
+            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None  # well-formed but impossible: the parent refuses it
+        offset = parsed.utcoffset() if parsed is not None else None
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError("Use a UTC offset between -15:59 and +15:59.")
+        return super().to_python(value)
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+class ChatFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ChatStatus.choices)
+    ordering = OrderingFilter(
+        fields=("created_at", "last_message_at"),
+        then=("-created_at",),
+        help_text="Default `-created_at`; ties are broken by `id`.",
+    )
+
+    class Meta:
+        model = Chat
+        fields = []  # only the filters declared above
+
+
+class MessageFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=MessageRole.choices)
+
+    class Meta:
+        model = Message
+        fields = []
+
+
+class AgentCommandLogFilter(django_filters.FilterSet):
+    success = StrictBooleanFilter()
+    risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
+    dry_run = StrictBooleanFilter()
+    created_after = UtcDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="Inclusive, ISO-8601."
+    )
+    created_before = UtcDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", help_text="Exclusive, ISO-8601."
+    )
+
+    class Meta:
+        model = AgentCommandLog
+        fields = []
+
+
+class ShellSessionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ShellSessionStatus.choices)
+
+    class Meta:
+        model = ShellSession
+        fields = []

@@ -1,0 +1,169 @@
+"""The chat writes that must stay exact, under real concurrency against PostgreSQL: one thread
+and one database connection per request, all released together by a barrier (§1.7)."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from chat import services
+from chat.models import ChatStatus, Message, ShellSession, ShellSessionStatus
+from projects.models import EnvironmentStatus
+from projects.services import project_environment_transition
+from tests.chat.factories import ChatFactory, ShellSessionFactory
+from tests.chat.utils import chat_url, messages_url, sessions_url
+from tests.projects.factories import ContainerFactory, ProjectFactory
+
+# Transactional tests flush the database; serialized rollback restores what the migrations
+# created (the Service accounts group and its permissions) for the next test.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_at_once(requests):
+    """Runs each zero-argument callable in its own thread, released together; their results."""
+    barrier = threading.Barrier(len(requests))
+    results = [None] * len(requests)
+    errors = []
+
+    def worker(index, request):
+        try:
+            barrier.wait()
+            results[index] = request()
+        except Exception as exc:  # reported below, so a failing thread fails the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(index, request))
+        for index, request in enumerate(requests)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
+
+
+def clients(client_for, user, count):
+    """`count` clients sharing one token: a test client is not safe to share across threads."""
+    token = client_for(user).raw_token
+    made = [APIClient() for _ in range(count)]
+    for client in made:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return made
+
+
+def test_cht_2_forty_concurrent_posts_count_forty(client_for, service_account):
+    chat = ChatFactory()
+    owner_clients = clients(client_for, chat.user, 20)
+    runtime_clients = clients(client_for, service_account, 20)
+    url = messages_url(chat)
+    requests = [
+        lambda client=client: client.post(url, {"role": "user", "content": "next step?"})
+        for client in owner_clients
+    ]
+    requests += [
+        lambda client=client: client.post(url, {"role": "assistant", "content": "working"})
+        for client in runtime_clients
+    ]
+    responses = run_at_once(requests)
+    assert [response.status_code for response in responses] == [201] * 40
+    chat.refresh_from_db()
+    latest = Message.objects.filter(chat=chat).order_by("-created_at").first()
+    assert chat.message_count == Message.objects.filter(chat=chat).count() == 40
+    assert chat.last_message_at == latest.created_at
+
+
+def test_cht_3_posts_racing_an_archive_are_all_counted_or_refused(client_for):
+    chat = ChatFactory()
+    posters = clients(client_for, chat.user, 15)
+    archiver = clients(client_for, chat.user, 1)[0]
+    requests = [
+        lambda client=client: client.post(
+            messages_url(chat), {"role": "user", "content": "still there?"}
+        )
+        for client in posters
+    ]
+    requests.append(lambda: archiver.patch(chat_url(chat), {"status": ChatStatus.ARCHIVED}))
+    responses = run_at_once(requests)
+    statuses = sorted(response.status_code for response in responses[:-1])
+    assert set(statuses) <= {201, 409} and responses[-1].status_code == 200
+    chat.refresh_from_db()
+    assert chat.status == ChatStatus.ARCHIVED
+    assert chat.message_count == Message.objects.count() == statuses.count(201)
+
+
+def test_cht_32_twenty_concurrent_opens_leave_ten_sessions(client_for):
+    project = ProjectFactory()
+    container = ContainerFactory(project=project)
+    url = sessions_url(project)
+    body = {"container_name": container.container_name}
+    responses = run_at_once(
+        [
+            lambda client=client: client.post(url, body)
+            for client in clients(client_for, project.owner, 20)
+        ]
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] * 10 + [409] * 10
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {
+        "session_limit_reached"
+    }
+    assert ShellSession.objects.filter(project=project).count() == 10
+
+
+def test_cht_35_opens_racing_a_stop_leave_no_open_session(client_for):
+    """Opens and the stop take turns on the project row: a session opened first is closed by
+    the stop; one that comes after finds the project stopping (409)."""
+    project = ProjectFactory()
+    container = ContainerFactory(project=project)
+    ShellSessionFactory(project=project, active=True, container_name=container.container_name)
+    body = {"container_name": container.container_name}
+    url = sessions_url(project)
+    requests = [
+        lambda client=client: client.post(url, body)
+        for client in clients(client_for, project.owner, 8)
+    ]
+
+    def stop():
+        project_environment_transition(
+            project=project, to=EnvironmentStatus.STOPPING, actor=project.owner
+        )
+        return "stopped"
+
+    results = run_at_once([*requests, stop])
+    assert results[-1] == "stopped"
+    assert {response.status_code for response in results[:-1]} <= {201, 409}
+    assert not ShellSession.objects.filter(
+        project=project, status__in=("initializing", "active", "idle")
+    ).exists()
+
+
+def test_cht_33_concurrent_usage_reports_add_up(service_account):
+    session = ShellSessionFactory(active=True)
+    results = run_at_once(
+        [
+            lambda: services.shell_session_record_usage(
+                actor=service_account, session=session, bytes_read=3, bytes_written=5
+            )
+            for _ in range(25)
+        ]
+    )
+    session.refresh_from_db()
+    assert (session.bytes_read, session.bytes_written) == (75, 125)
+    assert sorted(result["bytes_read"] for result in results) == list(range(3, 76, 3))
+
+
+def test_cht_31_concurrent_closes_close_once(service_account):
+    session = ShellSessionFactory(active=True)
+    results = run_at_once(
+        [
+            lambda: services.shell_session_close(actor=service_account, session=session)
+            for _ in range(10)
+        ]
+    )
+    assert sorted(results) == [False] * 9 + [True]
+    assert ShellSession.objects.get().status == ShellSessionStatus.CLOSED

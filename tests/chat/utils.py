@@ -1,0 +1,49 @@
+"""URLs of the chat API and the assertions shared by the chat tests."""
+
+API = "/api/v1/projects"
+
+
+def chats_url(project):
+    return f"{API}/{project.pk}/chats/"
+
+
+def chat_url(chat, suffix=""):
+    return f"{API}/{chat.project_id}/chats/{chat.pk}/{suffix}"
+
+
+def messages_url(chat):
+    return chat_url(chat, "messages/")
+
+
+def command_logs_url(project):
+    return f"{API}/{project.pk}/command-logs/"
+
+
+def command_log_url(log):
+    return f"{API}/{log.project_id}/command-logs/{log.pk}/"
+
+
+def sessions_url(project):
+    return f"{API}/{project.pk}/shell-sessions/"
+
+
+def session_url(session, suffix=""):
+    return f"{API}/{session.project_id}/shell-sessions/{session.pk}/{suffix}"
+
+
+def assert_error(response, status, code):
+    """The error shape of API.md §4, asserting on the stable `code`."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"code", "message", "fields"}
+    assert body["code"] == code, body
+    return body
+
+
+def ids(response):
+    return [row["id"] for row in response.json()["results"]]
+
+
+def snapshot(model):
+    """Every row of `model` as plain values, to show a refused request changed nothing."""
+    return sorted(model.objects.values_list(), key=str)
