@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("billing.urls")),
     path("", include("marketplace.urls")),
     path("", include("chat.urls")),
+    path("", include("kanban.urls")),
     # Unrouted API paths answer in the error shape, also with DEBUG on.
     re_path(r"^.*$", api_not_found),
 ]
