@@ -34,17 +34,34 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RecentChatSerializer(serializers.Serializer):
+    """A chat as the project detail lists it (API.md 9.2); the chat app owns the model."""
+
+    id = serializers.UUIDField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    message_count = serializers.IntegerField(read_only=True)
+    last_message_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
 class ProjectDetailSerializer(serializers.ModelSerializer):
-    """One project with its canvas. `recent_chats` arrives with the chat app."""
+    """One project with its canvas and its 5 most recent chats."""
 
     containers = ContainerSerializer(many=True, read_only=True)
+    recent_chats = RecentChatSerializer(many=True, read_only=True)
     connections = ContainerConnectionSerializer(
         many=True, read_only=True, source="container_connections"
     )
 
     class Meta:
         model = Project
-        fields = [*PROJECT_FIELDS, "architecture_diagram", "containers", "connections"]
+        fields = [
+            *PROJECT_FIELDS,
+            "architecture_diagram",
+            "containers",
+            "connections",
+            "recent_chats",
+        ]
         read_only_fields = fields
 
 

@@ -23,9 +23,15 @@ from projects.serializers.project import (
 )
 from projects.views.base import SERVICE_ACTION, ViewSet, write_schemas
 
+RECENT_CHATS = 5
+
 
 def with_canvas(projects):
-    """The project detail's nested lists: two prefetch queries, whatever their length (W3)."""
+    """The project detail's nested lists: three prefetch queries, whatever their length (W3).
+
+    The chat model is reached through the `chats` relation, so projects never imports chat.
+    """
+    chat_model = Project._meta.get_field("chats").related_model
     return projects.prefetch_related(
         Prefetch(
             "containers", queryset=Container.objects.select_related("base").order_by("name", "id")
@@ -33,6 +39,11 @@ def with_canvas(projects):
         Prefetch(
             "container_connections",
             queryset=ContainerConnection.objects.order_by("created_at", "id"),
+        ),
+        Prefetch(
+            "chats",
+            queryset=chat_model.objects.order_by("-created_at", "-id")[:RECENT_CHATS],
+            to_attr="recent_chats",
         ),
     )
 

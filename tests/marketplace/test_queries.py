@@ -171,12 +171,12 @@ def test_container_base_key_adds_no_query_per_row(client_for, world, django_asse
     containers_from_bases(world.project, 2)
     with django_assert_num_queries(AUTH + NESTED_PAGE):
         client.get(containers)
-    with django_assert_num_queries(AUTH + 3):  # project, containers, connections
+    with django_assert_num_queries(AUTH + 4):  # project, containers, connections, chats
         client.get(detail)
     containers_from_bases(world.project, 10)
     with django_assert_num_queries(AUTH + NESTED_PAGE):
         rows = client.get(containers, {"page_size": 50}).json()["results"]
-    with django_assert_num_queries(AUTH + 3):
+    with django_assert_num_queries(AUTH + 4):
         nested = client.get(detail).json()["containers"]
     assert len(rows) == len(nested) == 12
     assert {row["base"]["slug"] for row in rows} == {row["base"]["slug"] for row in nested}

@@ -30,9 +30,9 @@ def test_seed_and_benchmark_hold_their_query_budgets(tmp_path):
     )
     report = json.loads(report_path.read_text())
     reads = {row["id"]: row["queries"] for row in report["reads"]}
-    # W3: auth + project + containers + connections (recent chats arrive with chat: 5).
+    # W3: auth + project + containers + connections + recent chats.
     # W5: auth + 2 permission lookups + count + page.
-    assert reads == {"W3": 4, "W5": 5}
+    assert reads == {"W3": 5, "W5": 5}
     assert report["writes"][0]["statements"] == 5
     assert report["plans"][0]["seq_scan"] is False
     assert all(row["full_counts"] == 0 for row in report["admin"] if row["id"].endswith("search"))

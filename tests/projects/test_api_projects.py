@@ -31,7 +31,7 @@ LIST_FIELDS = {
     "created_at",
     "updated_at",
 }
-DETAIL_FIELDS = LIST_FIELDS | {"architecture_diagram", "containers", "connections"}
+DETAIL_FIELDS = LIST_FIELDS | {"architecture_diagram", "containers", "connections", "recent_chats"}
 
 
 def url(project=None, action=None):

@@ -34,16 +34,30 @@ def warm(client, path):
 def test_w3_project_detail_is_four_queries_with_auth(
     owner_client, project, django_assert_num_queries
 ):
+    from tests.chat.factories import ChatFactory
+
     path = f"/api/v1/projects/{project.pk}/"
     warm(owner_client, path)
     ContainerConnectionFactory.create_batch(2, project=project)
-    with django_assert_num_queries(AUTH + 3):  # project, containers, connections
+    ChatFactory.create_batch(2, project=project, user=project.owner)
+    with django_assert_num_queries(AUTH + 4):  # project, containers, connections, chats
         response = owner_client.get(path)
     assert len(response.json()["containers"]) == 4
+    assert len(response.json()["recent_chats"]) == 2
     ContainerConnectionFactory.create_batch(5, project=project)
-    with django_assert_num_queries(AUTH + 3):
+    ChatFactory.create_batch(6, project=project, user=project.owner)
+    with django_assert_num_queries(AUTH + 4):
         response = owner_client.get(path)
-    assert len(response.json()["connections"]) == 7
+    body = response.json()
+    assert len(body["connections"]) == 7
+    assert len(body["recent_chats"]) == 5  # the 5 newest of 8
+    assert set(body["recent_chats"][0]) == {
+        "id",
+        "title",
+        "status",
+        "message_count",
+        "last_message_at",
+    }
 
 
 def child_rows(factory, **extra):
