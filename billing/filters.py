@@ -5,12 +5,7 @@ ignored. The cursor lists (ledger, usage) take `ordering` from the paginator. Fi
 columns only, so they add no query: `project` is a UUID, not a looked-up row.
 """
 
-from datetime import timedelta
-
 import django_filters
-from django import forms
-from django.utils.dateparse import parse_datetime
-from django_filters.fields import IsoDateTimeField
 
 from billing.models import (
     BilledStatus,
@@ -24,27 +19,7 @@ from billing.models import (
     TransactionType,
     UsageLog,
 )
-from config.filters import StrictBooleanFilter
-
-MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
-
-
-class UtcDateTimeField(IsoDateTimeField):
-    """ISO-8601 with an offset of at most ±15:59 (API.md §1); naive times are read as UTC."""
-
-    def to_python(self, value):
-        try:
-            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None  # well-formed but impossible: the parent refuses it
-        offset = parsed.utcoffset() if parsed is not None else None
-        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
-            raise forms.ValidationError("Use a UTC offset between -15:59 and +15:59.")
-        return super().to_python(value)
-
-
-class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UtcDateTimeField
+from config.filters import StrictBooleanFilter, UtcDateTimeFilter
 
 
 class CreatedRangeFilterSet(django_filters.FilterSet):

@@ -5,12 +5,7 @@ not ISO-8601 (or whose offset is beyond ±15:59) or an unknown ordering is a 400
 ignored. The cursor lists take their `ordering` from the paginator, not from here.
 """
 
-from datetime import timedelta
-
 import django_filters
-from django import forms
-from django.utils.dateparse import parse_datetime
-from django_filters.fields import IsoDateTimeField
 
 from chat.models import (
     AgentCommandLog,
@@ -22,27 +17,7 @@ from chat.models import (
     ShellSession,
     ShellSessionStatus,
 )
-from config.filters import OrderingFilter, StrictBooleanFilter
-
-MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
-
-
-class UtcDateTimeField(IsoDateTimeField):
-    """ISO-8601 with an offset of at most ±15:59 (API.md §1); naive times are read as UTC."""
-
-    def to_python(self, value):
-        try:
-            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None  # well-formed but impossible: the parent refuses it
-        offset = parsed.utcoffset() if parsed is not None else None
-        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
-            raise forms.ValidationError("Use a UTC offset between -15:59 and +15:59.")
-        return super().to_python(value)
-
-
-class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UtcDateTimeField
+from config.filters import OrderingFilter, StrictBooleanFilter, UtcDateTimeFilter
 
 
 class ChatFilter(django_filters.FilterSet):

@@ -1,4 +1,5 @@
-"""Filter pieces every list shares (spec/API.md §6): strict booleans and stable ordering.
+"""Filter pieces every list shares (spec/API.md §6): strict booleans, times whose offset is
+at most ±15:59 (§1), and stable ordering.
 
 A bad value is a 400 through the filter form, never silently read as "unset".
 """
@@ -6,6 +7,9 @@ A bad value is a 400 through the filter form, never silently read as "unset".
 import django_filters
 from django import forms
 from django.db.models.functions import Lower
+from django_filters.fields import IsoDateTimeField
+
+from config.validators import validate_utc_offset
 
 
 class StrictBooleanField(forms.Field):
@@ -24,6 +28,20 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """ISO-8601 with an offset of at most ±15:59 (API.md §1); naive times are read as UTC."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)  # keeps the offset the client sent
+        if parsed is not None:
+            validate_utc_offset(parsed)
+        return parsed
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class OrderingFilter(django_filters.OrderingFilter):

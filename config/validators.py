@@ -1,5 +1,6 @@
 import ipaddress
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -50,3 +51,14 @@ def validate_public_https_url(value):
         return
     if _refused_ip(ip):
         raise ValidationError("Private and local addresses are not accepted.", code="local_host")
+
+
+# API.md §1: a time's offset is at most ±15:59; Python would take up to ±23:59.
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+
+
+def validate_utc_offset(value):
+    """A date-time whose UTC offset, if it has one, lies within ±15:59 (API.md §1)."""
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValidationError("Use a UTC offset between -15:59 and +15:59.", code="invalid")

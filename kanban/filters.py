@@ -7,11 +7,10 @@ characters or an unknown ordering is a 400, never silently ignored.
 import django_filters
 from django import forms
 from django.db.models import Q
-from django_filters.fields import IsoDateTimeField
 
-from config.filters import OrderingFilter
+from config.filters import OrderingFilter, UtcDateTimeFilter
 from kanban.models import KanbanTask, TaskPriority, TaskStatus, TaskType
-from kanban.validators import TAG_MAX_LENGTH, validate_utc_offset
+from kanban.validators import TAG_MAX_LENGTH
 
 SEARCH_MAX_LENGTH = 100
 
@@ -23,20 +22,6 @@ class KanbanTaskFilterForm(forms.Form):
         if "search" in self.data and not search:
             raise forms.ValidationError("Search for 1 to 100 characters.", code="min_length")
         return search
-
-
-class UtcIsoDateTimeField(IsoDateTimeField):
-    """ISO-8601 with an offset of at most ±15:59 (API.md §1)."""
-
-    def to_python(self, value):
-        parsed = super().to_python(value)
-        if parsed is not None:
-            validate_utc_offset(parsed)
-        return parsed
-
-
-class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UtcIsoDateTimeField
 
 
 class KanbanTaskOrderingFilter(OrderingFilter):
@@ -67,10 +52,10 @@ class KanbanTaskFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(
         method="filter_tag", max_length=TAG_MAX_LENGTH, help_text="Tasks carrying this tag."
     )
-    due_after = UtcIsoDateTimeFilter(
+    due_after = UtcDateTimeFilter(
         field_name="due_date", lookup_expr="gte", help_text="Due at or after this time."
     )
-    due_before = UtcIsoDateTimeFilter(
+    due_before = UtcDateTimeFilter(
         field_name="due_date", lookup_expr="lt", help_text="Due before this time."
     )
     search = django_filters.CharFilter(

@@ -9,12 +9,11 @@ Write serializers that name a column or an assignee need `board` and `project` i
 context (the views add both).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from accounts.models import User
 from accounts.serializers import UserSummarySerializer
+from config.fields import UtcDateTimeField
 from config.schema import EnumChoiceField
 from kanban.models import (
     BOARD_SETTINGS_MAX_BYTES,
@@ -35,7 +34,6 @@ from kanban.validators import (
     TAGS_MAX_ITEMS,
     JsonObjectValidator,
     validate_tags,
-    validate_utc_offset,
 )
 
 # Positions are clamped to the end of their list (KAN-3, KAN-4); the bound only keeps numbers
@@ -64,19 +62,6 @@ def tags_field(**kwargs):
         validators=[validate_tags],
         **kwargs,
     )
-
-
-class UtcDateTimeField(serializers.DateTimeField):
-    """ISO-8601 with an offset of at most ±15:59, stored and returned in UTC (API.md §1)."""
-
-    def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is not None:
-            try:
-                validate_utc_offset(parsed)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError(error.messages) from None
-        return super().to_internal_value(value)
 
 
 class BoardColumnField(serializers.PrimaryKeyRelatedField):

@@ -5,7 +5,6 @@ constraint cannot express (a JSON value's size and the strings inside it) live h
 """
 
 import re
-from datetime import timedelta
 
 import orjson
 from django.core.exceptions import ValidationError
@@ -17,7 +16,6 @@ _COLOR = re.compile(COLOR_RE)
 
 TAGS_MAX_ITEMS = 20
 TAG_MAX_LENGTH = 50
-MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
 JSON_NUMBER_LIMIT = 2**63
 
 
@@ -106,10 +104,3 @@ def validate_json_text(value):
         orjson.loads(value)
     except orjson.JSONDecodeError:
         raise ValidationError("The content is not valid JSON.", code="invalid_json") from None
-
-
-def validate_utc_offset(value):
-    """API.md §1: a time's offset is at most ±15:59 (Python would take up to ±23:59)."""
-    offset = value.utcoffset()
-    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
-        raise ValidationError("Use a UTC offset between -15:59 and +15:59.", code="invalid")

@@ -12,12 +12,12 @@ from rest_framework import serializers
 from accounts.models import User
 from accounts.serializers import BalanceSerializer
 from billing.models import BilledStatus, CreditBucket, CreditPackage, LedgerEntryType
+from config.fields import UtcDateTimeField
 from config.schema import EnumChoiceField
 from marketplace.models import MarketplaceAgent
 from projects.models import Project
 
 MAX_INT = 2**31 - 1
-MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
 SUMMARY_MAX_RANGE = timedelta(days=366)
 SUMMARY_DEFAULT_RANGE = timedelta(days=30)
 
@@ -149,7 +149,7 @@ class UsageChargeResultSerializer(serializers.Serializer):
     exhausted = serializers.BooleanField(help_text="`total_credits` is 0 after the charge.")
 
 
-class DayOrTimeField(serializers.DateTimeField):
+class DayOrTimeField(UtcDateTimeField):
     """A UTC day (`2025-05-01`, meaning its midnight) or an ISO-8601 time, in UTC; an offset
     beyond ±15:59 is refused (API.md §1)."""
 
@@ -162,10 +162,7 @@ class DayOrTimeField(serializers.DateTimeField):
                 raise serializers.ValidationError("Not a valid date or time.") from None
             if day is not None and moment is None:
                 return datetime.combine(day, time.min, tzinfo=UTC)
-            offset = moment.utcoffset() if moment is not None else None
-            if offset is not None and abs(offset) > MAX_UTC_OFFSET:
-                raise serializers.ValidationError("Use a UTC offset between -15:59 and +15:59.")
-        return super().to_internal_value(value).astimezone(UTC)
+        return super().to_internal_value(value)
 
 
 class UsageSummaryQuerySerializer(serializers.Serializer):

@@ -1,10 +1,8 @@
 """Deployment and git provider credentials, with write-only tokens (spec/API.md §9.2)."""
 
-from datetime import timedelta
-
-from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from config.fields import UtcDateTimeField
 from projects.models import (
     CredentialProvider,
     DeploymentCredential,
@@ -17,19 +15,6 @@ from projects.serializers.fields import (
     already_exists,
     request_choice_field,
 )
-
-
-class UtcDateTimeField(serializers.DateTimeField):
-    """ISO-8601, stored in UTC; an offset beyond ±15:59 is refused (spec/API.md §1)."""
-
-    max_offset = timedelta(hours=15, minutes=59)
-
-    def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        offset = parsed.utcoffset() if parsed is not None else None
-        if offset is not None and abs(offset) > self.max_offset:
-            raise serializers.ValidationError("Use a UTC offset between -15:59 and +15:59.")
-        return super().to_internal_value(value)
 
 
 def token_field(**kwargs):

@@ -208,6 +208,7 @@ def test_r3_privileged_fields_on_create_are_ignored(owner_client, board, columns
         ({"assignee": "someone"}, "assignee"),
         ({"due_date": "tomorrow"}, "due_date"),
         ({"due_date": "2030-01-01T00:00:00+16:00"}, "due_date"),
+        ({"due_date": "2030-02-30T00:00:00Z"}, "due_date"),
         ({"tags": "urgent"}, "tags"),
         ({"tags": None}, "tags"),
         ({"tags": ["ok", ""]}, "tags.1"),

@@ -183,6 +183,8 @@ def test_prj_90_git_credential_is_one_per_provider(owner_client):
         ({"provider_email": "not-an-email"}, "provider_email"),
         ({"token_expires_at": "tomorrow"}, "token_expires_at"),
         ({"token_expires_at": "2030-01-01T10:00:00+23:00"}, "token_expires_at"),
+        # ISO-shaped but impossible: a 400, not a server error.
+        ({"token_expires_at": "2030-02-30T10:00:00Z"}, "token_expires_at"),
         ({"scope": "s" * 501}, "scope"),
         ({"provider_user_id": "i" * 101}, "provider_user_id"),
     ],
