@@ -1,8 +1,9 @@
 """What the marketplace builds in a user's project: containers from a base (MKT-16), a workflow
 template's containers and connections (MKT-19), and the project's agents (MKT-30, MKT-31).
 
-Containers are made by the projects services; the marketplace only adds the `base` link, which
-projects code cannot set because it never imports the marketplace (DATA_MODEL.md 1.7).
+Containers and connections are made by the projects services; the marketplace hands them the
+`base`, which projects code never looks up because it never imports the marketplace
+(DATA_MODEL.md 1.7).
 """
 
 from django.db import transaction
@@ -23,8 +24,8 @@ from marketplace.models import (
 from marketplace.permissions import user_has_access
 from marketplace.validators import definition_base_slugs
 from projects.exceptions import MissingCredential
-from projects.models import Container, ContainerConnection, ContainerType
-from projects.services import container_create
+from projects.models import Container, ContainerType
+from projects.services import connection_create, container_create
 from projects.services.deployments import deployment_credential_for
 
 
@@ -57,14 +58,6 @@ def _require_free_names(project, names):
         )
 
 
-def _build_container(actor, project, *, base=None, **fields):
-    container = container_create(actor=actor, project=project, **fields)
-    if base is not None:
-        Container.objects.filter(pk=container.pk).update(base=base)
-        container.base = base
-    return container
-
-
 def base_use(*, actor, base, project, name, directory=""):
     """MKT-16: a `base` container in one of the caller's projects, primary when it is the
     project's first. 404 for an invisible base or another user's project; 403 for a paid base
@@ -77,9 +70,9 @@ def base_use(*, actor, base, project, name, directory=""):
     with transaction.atomic():
         _add_free_base(actor, base)
         first = not Container.objects.filter(project=project).exists()
-        return _build_container(
-            actor,
-            project,
+        return container_create(
+            actor=actor,
+            project=project,
             base=base,
             name=name,
             container_type=ContainerType.BASE,
@@ -150,11 +143,12 @@ def workflow_apply(*, actor, template, project):
         containers = {}
         for index, node in enumerate(definition["nodes"]):
             fields = _node_fields(node, bases, primary=empty and index == 0)
-            containers[node["key"]] = _build_container(actor, project, **fields)
-        # Connections have no projects service: their rules are field rules, which MKT-18
-        # checked when the template was saved.
+            containers[node["key"]] = container_create(actor=actor, project=project, **fields)
+        # The connections' rules are field rules, which MKT-18 checked when the template was
+        # saved.
         connections = [
-            ContainerConnection.objects.create(
+            connection_create(
+                actor=actor,
                 project=project,
                 source_container=containers[edge["source"]],
                 target_container=containers[edge["target"]],

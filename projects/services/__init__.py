@@ -9,6 +9,7 @@ allowed, and nothing changed.
 
 from projects.services.containers import (
     CONTAINER_FIELDS,
+    connection_create,
     container_create,
     container_report_status,
     container_start,
@@ -38,6 +39,7 @@ __all__ = [
     "CONTAINER_FIELDS",
     "UNDELETABLE_STATES",
     "asset_upload",
+    "connection_create",
     "container_create",
     "container_report_status",
     "container_start",

@@ -1,4 +1,5 @@
-"""Container services: creation, edits, secrets and the status machine (PRJ-20 to PRJ-25)."""
+"""Container services: creation, edits, secrets and the status machine (PRJ-20 to PRJ-25), and
+connections between containers (PRJ-30, PRJ-31)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -6,7 +7,9 @@ from django.utils import timezone
 from config.exceptions import DomainError, InvalidStateTransition
 from projects.exceptions import ProjectNotActive
 from projects.models import (
+    ConnectorType,
     Container,
+    ContainerConnection,
     ContainerStatus,
     ContainerType,
     DeploymentMode,
@@ -79,10 +82,14 @@ def container_create(
     position_x=0.0,
     position_y=0.0,
     secrets=None,
+    base=None,
 ):
-    """A custom container; external ones are `connected` from the start (PRJ-21)."""
+    """A container, custom or built from a marketplace `base` (which only marketplace services
+    pass: projects code never imports the marketplace, DATA_MODEL.md 1.7); external ones are
+    `connected` from the start (PRJ-21)."""
     container = Container(
         project=project,
+        base=base,
         name=name,
         container_type=container_type,
         service_slug=service_slug,
@@ -103,6 +110,30 @@ def container_create(
             _clear_primary(project.pk)
         container.save()
     return container
+
+
+def connection_create(
+    *,
+    actor,
+    project,
+    source_container,
+    target_container,
+    connector_type=ConnectorType.ENV_INJECTION,
+    config=None,
+    label="",
+):
+    """A connection between two containers of `project`. Its rules (PRJ-30, PRJ-31) are field
+    rules, checked by the caller's serializer or, for a workflow template, when the template
+    was saved (MKT-18); the constraints back them."""
+    with transaction.atomic():
+        return ContainerConnection.objects.create(
+            project=project,
+            source_container=source_container,
+            target_container=target_container,
+            connector_type=connector_type,
+            config=config if config is not None else {},
+            label=label,
+        )
 
 
 def container_update(*, actor, container, secrets=None, **changes):

@@ -95,6 +95,11 @@ class ContainerConnectionViewSet(PlainWritesMixin, ProjectChildViewSet):
     def scoped_queryset(self, queryset):
         return queryset.order_by("created_at", "id")
 
+    def create(self, request, *args, **kwargs):
+        data = self.validated(ContainerConnectionCreateSerializer)
+        connection = services.connection_create(actor=request.user, project=self.project, **data)
+        return self.read(connection, HTTP_201_CREATED)
+
 
 @write_schemas(
     BrowserPreviewSerializer,
