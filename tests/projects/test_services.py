@@ -304,6 +304,21 @@ def test_prj_22_start_and_stop_need_an_active_project(status):
         services.container_stop(actor=None, container=running)
 
 
+def test_connection_create_defaults_to_env_injection_with_empty_config(project):
+    source = ContainerFactory(project=project)
+    target = ContainerFactory(project=project)
+    connection_ = services.connection_create(
+        actor=None, project=project, source_container=source, target_container=target
+    )
+    stored = ContainerConnection.objects.get(pk=connection_.pk)
+    assert (stored.project_id, stored.source_container_id, stored.target_container_id) == (
+        project.pk,
+        source.pk,
+        target.pk,
+    )
+    assert (stored.connector_type, stored.config, stored.label) == ("env_injection", {}, "")
+
+
 def test_prj_23_secrets_merge_set_and_remove(project):
     container = services.container_create(
         actor=None, project=project, name="api", secrets={"A": "1", "B": "2"}
