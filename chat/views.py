@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.status import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from rest_framework.status import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from chat import services
 from chat.filters import AgentCommandLogFilter, ChatFilter, MessageFilter, ShellSessionFilter
@@ -46,7 +46,7 @@ from chat.serializers import (
     ShellSessionUsageResultSerializer,
     ShellSessionUsageSerializer,
 )
-from config.api import GenericViewSet
+from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin
 from config.pagination import KeysetCursorPagination
 from projects.models import Project
 
@@ -60,14 +60,13 @@ class MessageCursorPagination(KeysetCursorPagination):
     default_ordering = "created_at"  # CHT-12: oldest first
 
 
-class ProjectNestedViewSet(GenericViewSet):
+class ProjectNestedViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
     """A viewset under `projects/{pid}/`, with separate request shapes (`write_serializers`)
     and per-action permissions (`action_permissions`, object level, so 404 comes first)."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # no PUT
     lookup_url_kwarg = "id"
     lookup_value_converter = "uuid"
-    write_serializers = {}
     action_permissions = {}
     service_permission = None
     service_actions = frozenset()
@@ -75,15 +74,6 @@ class ProjectNestedViewSet(GenericViewSet):
     def get_permissions(self):
         extra = self.action_permissions.get(self.action, ())
         return [IsAuthenticated(), *(permission() for permission in extra)]
-
-    def get_serializer_class(self):
-        return self.write_serializers.get(self.action, self.serializer_class)
-
-    def filter_queryset(self, queryset):
-        # Filters shape the list; they never hide a row from a detail route or an action.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
 
     def reaches_every_project(self):
         """API.md §2: on a service endpoint, the holder of its permission is not limited to
@@ -100,17 +90,6 @@ class ProjectNestedViewSet(GenericViewSet):
             projects = Project.objects.visible_to(self.request.user)
         # What the chat rules read of their project: its id and its owner (CHT-1, CHT-20).
         return get_object_or_404(projects.only("id", "owner_id"), pk=self.kwargs["pid"])
-
-    def validated(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def respond_with(self, instance, status_code=HTTP_200_OK):
-        """The response to a write: the row re-read through `get_queryset()`."""
-        fresh = get_object_or_404(self.get_queryset(), pk=instance.pk)
-        serializer = self.serializer_class(fresh, context=self.get_serializer_context())
-        return Response(serializer.data, status=status_code)
 
 
 @extend_schema_view(
@@ -145,14 +124,14 @@ class ChatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProjectNeste
     def create(self, request, *args, **kwargs):
         data = self.validated(ChatCreateSerializer)
         chat = services.chat_create(actor=request.user, project=self.project, **data)
-        return self.respond_with(chat, HTTP_201_CREATED)
+        return self.read(chat, HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         chat = self.get_object()
         changes = self.validated(ChatUpdateSerializer)
         if changes:  # an edit that names no field changes nothing
             services.chat_update(actor=request.user, chat=chat, changes=changes)
-        return self.respond_with(chat)
+        return self.read(chat)
 
     def destroy(self, request, *args, **kwargs):
         services.chat_delete(actor=request.user, chat=self.get_object())
@@ -210,7 +189,7 @@ class MessageViewSet(ProjectNestedViewSet):
         self.check_object_permissions(request, chat)
         data = self.validated(MessageWriteSerializer)
         message = services.message_record(actor=request.user, chat=chat, **data)
-        return self.respond_with(message, HTTP_201_CREATED)
+        return self.read(message, HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -258,7 +237,7 @@ class AgentCommandLogViewSet(
         self.check_object_permissions(request, project)
         data = self.validated(AgentCommandLogWriteSerializer)
         log = services.command_log_record(actor=request.user, project=project, **data)
-        return self.respond_with(log, HTTP_201_CREATED)
+        return self.read(log, HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -294,7 +273,7 @@ class ShellSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Proj
     def create(self, request, *args, **kwargs):
         data = self.validated(ShellSessionCreateSerializer)
         session = services.shell_session_open(actor=request.user, project=self.project, **data)
-        return self.respond_with(session, HTTP_201_CREATED)
+        return self.read(session, HTTP_201_CREATED)
 
     @extend_schema(
         summary="Close a session; 200 also when it already was (CHT-31)",
@@ -305,7 +284,7 @@ class ShellSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Proj
     def close(self, request, *args, **kwargs):
         session = self.get_object()
         services.shell_session_close(actor=request.user, session=session)
-        return self.respond_with(session)
+        return self.read(session)
 
     @extend_schema(
         summary="Service: report a session's status (CHT-31)",
@@ -317,7 +296,7 @@ class ShellSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Proj
         session = self.get_object()
         data = self.validated(ShellSessionStatusSerializer)
         services.shell_session_report_status(actor=request.user, session=session, **data)
-        return self.respond_with(session)
+        return self.read(session)
 
     @extend_schema(
         summary="Service: report bytes moved since the last report (CHT-33)",

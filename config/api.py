@@ -5,10 +5,16 @@ They add two things DRF does not do by itself:
   throttles, so a denial other than "not signed in" waits until the throttles have run;
 - the request body cap of spec/API.md §1: DRF streams JSON bodies without Django's
   DATA_UPLOAD_MAX_MEMORY_SIZE check, so the declared length is checked here (413).
+
+The mixins at the end are what the apps' viewsets share: request shapes apart from the
+response shape, responses re-read after a write, and filters that only shape lists.
 """
 
 from django.conf import settings
 from rest_framework import exceptions, generics, views, viewsets
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+from rest_framework.status import HTTP_200_OK
 
 from config.exceptions import PayloadTooLarge
 
@@ -62,3 +68,49 @@ class ReadOnlyModelViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 class ModelViewSet(ApiViewMixin, viewsets.ModelViewSet):
     pass
+
+
+class ShapesMixin:
+    """Request bodies read by a request serializer, responses rendered by `serializer_class`."""
+
+    def validated(self, serializer_class=None, *, instance=None):
+        """The request body checked by `serializer_class` (by default this action's request
+        serializer), partially when it edits `instance`."""
+        serializer_class = serializer_class or self.get_serializer_class()
+        serializer = serializer_class(
+            instance,
+            data=self.request.data,
+            partial=instance is not None,
+            context=self.get_serializer_context(),
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def respond(self, instance, status_code=HTTP_200_OK, headers=None):
+        data = self.serializer_class(instance, context=self.get_serializer_context()).data
+        return Response(data, status=status_code, headers=headers)
+
+    def read(self, instance, status_code=HTTP_200_OK, headers=None):
+        """The response to a write: the row re-read through `get_queryset()`, so it shows what
+        a read would."""
+        fresh = get_object_or_404(self.get_queryset(), pk=instance.pk)
+        return self.respond(fresh, status_code, headers)
+
+
+class ActionShapesMixin(ShapesMixin):
+    """A request serializer per action (`write_serializers`); `serializer_class` otherwise."""
+
+    write_serializers = {}
+
+    def get_serializer_class(self):
+        return self.write_serializers.get(self.action, self.serializer_class)
+
+
+class ListFiltersMixin:
+    """Filters, search and ordering shape the list; they never hide a row from a detail route
+    or an action."""
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import GenericViewSet
+from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin
 from feedback import services
 from feedback.filters import FeedbackPostFilter
 from feedback.models import FeedbackComment, FeedbackPost
@@ -33,8 +33,9 @@ DEFAULT_POST_ORDERING = ("-upvote_count", "-created_at", "id")
 HTTP_METHODS = ["get", "post", "patch", "delete", "head", "options"]  # no PUT: edits are PATCH
 
 
-class FeedbackViewSetMixin:
-    """Per-action permissions, and the viewer's role in the serializer context."""
+class FeedbackViewSetMixin(ActionShapesMixin):
+    """Per-action permissions, request shapes in `write_serializers`, and the viewer's role in
+    the serializer context."""
 
     http_method_names = HTTP_METHODS
     lookup_value_converter = "uuid"
@@ -48,20 +49,10 @@ class FeedbackViewSetMixin:
         classes = self.action_permissions.get(self.action, [IsAuthenticated])
         return [permission() for permission in classes]
 
-    def get_serializer_class(self):
-        """`serializer_class` renders rows; `input_serializers` read each write's body."""
-        return self.input_serializers.get(self.action, self.serializer_class)
-
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["is_moderator"] = user_can_moderate_feedback(self.request.user)
         return context
-
-    def respond_with(self, instance, *, status_code=status.HTTP_200_OK):
-        """The response for a write: the row re-read through `get_queryset()`."""
-        fresh = self.get_queryset().get(pk=instance.pk)
-        serializer = self.serializer_class(fresh, context=self.get_serializer_context())
-        return Response(serializer.data, status=status_code)
 
 
 @extend_schema_view(
@@ -80,7 +71,11 @@ class FeedbackViewSetMixin:
     destroy=extend_schema(summary="Delete your post (FBK-4)", responses={204: None}),
 )
 class FeedbackPostViewSet(
-    FeedbackViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+    ListFiltersMixin,
+    FeedbackViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    GenericViewSet,
 ):
     """Bug reports and suggestions. Every signed-in user sees the posts that are not hidden,
     plus their own; a post they cannot see is a 404. Only the author edits (while the post is
@@ -89,7 +84,7 @@ class FeedbackPostViewSet(
 
     serializer_class = FeedbackPostSerializer
     filterset_class = FeedbackPostFilter
-    input_serializers = {
+    write_serializers = {
         "create": FeedbackPostWriteSerializer,
         "partial_update": FeedbackPostWriteSerializer,
         "moderation": FeedbackPostModerationSerializer,
@@ -104,18 +99,11 @@ class FeedbackPostViewSet(
             .order_by(*DEFAULT_POST_ORDERING)
         )
 
-    def filter_queryset(self, queryset):
-        # Filters, search and ordering shape the list; they never hide a row from a detail
-        # route or an action.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         post = services.feedback_post_create(actor=request.user, **serializer.validated_data)
-        return self.respond_with(post, status_code=status.HTTP_201_CREATED)
+        return self.read(post, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         post = self.get_object()
@@ -125,7 +113,7 @@ class FeedbackPostViewSet(
             services.feedback_post_update(
                 actor=request.user, post=post, changes=serializer.validated_data
             )
-        return self.respond_with(post)
+        return self.read(post)
 
     def destroy(self, request, pk=None):
         services.feedback_post_delete(actor=request.user, post=self.get_object())
@@ -142,7 +130,7 @@ class FeedbackPostViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.feedback_post_moderate(actor=request.user, post=post, **serializer.validated_data)
-        return self.respond_with(post)
+        return self.read(post)
 
     @extend_schema(
         summary="Upvote a post (FBK-6)",
@@ -193,7 +181,7 @@ class FeedbackCommentViewSet(FeedbackViewSetMixin, mixins.ListModelMixin, Generi
     answer officially or hide comments."""
 
     serializer_class = FeedbackCommentSerializer
-    input_serializers = {
+    write_serializers = {
         "create": FeedbackCommentCreateSerializer,
         "partial_update": FeedbackCommentUpdateSerializer,
         "moderation": FeedbackCommentModerationSerializer,
@@ -221,7 +209,7 @@ class FeedbackCommentViewSet(FeedbackViewSetMixin, mixins.ListModelMixin, Generi
         comment = services.feedback_comment_create(
             actor=request.user, post=self.feedback_post, **serializer.validated_data
         )
-        return self.respond_with(comment, status_code=status.HTTP_201_CREATED)
+        return self.read(comment, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, post_pk=None, pk=None):
         comment = self.get_object()
@@ -231,7 +219,7 @@ class FeedbackCommentViewSet(FeedbackViewSetMixin, mixins.ListModelMixin, Generi
             services.feedback_comment_update(
                 actor=request.user, comment=comment, content=serializer.validated_data["content"]
             )
-        return self.respond_with(comment)
+        return self.read(comment)
 
     def destroy(self, request, post_pk=None, pk=None):
         services.feedback_comment_delete(actor=request.user, comment=self.get_object())
@@ -250,4 +238,4 @@ class FeedbackCommentViewSet(FeedbackViewSetMixin, mixins.ListModelMixin, Generi
         services.feedback_comment_set_hidden(
             actor=request.user, comment=comment, hidden=serializer.validated_data["is_hidden"]
         )
-        return self.respond_with(comment)
+        return self.read(comment)

@@ -18,7 +18,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.serializers import UserSummarySerializer
-from config.api import GenericAPIView, GenericViewSet
+from config.api import (
+    ActionShapesMixin,
+    GenericAPIView,
+    GenericViewSet,
+    ListFiltersMixin,
+    ShapesMixin,
+)
 from kanban import services
 from kanban.filters import KanbanTaskFilter
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote
@@ -66,7 +72,7 @@ def board_prefetches():
     return [Prefetch("columns", queryset=columns)]
 
 
-class ProjectScopedMixin:
+class ProjectScopedMixin(ShapesMixin):
     """The project in the URL (`pid`), as its owner sees it, with one related row joined
     (`project_related`: the board or the note) so a request pays one query for both."""
 
@@ -80,21 +86,6 @@ class ProjectScopedMixin:
             .only("id", "owner_id", "name", self.project_related)
         )
         return get_object_or_404(projects, pk=self.kwargs["pid"])
-
-    def read(self, instance, status_code=status.HTTP_200_OK):
-        """The response for a write: the row re-read through `get_queryset()`."""
-        fresh = get_object_or_404(self.get_queryset(), pk=instance.pk)
-        return self.respond(fresh, status_code)
-
-    def respond(self, instance, status_code=status.HTTP_200_OK):
-        data = self.serializer_class(instance, context=self.get_serializer_context()).data
-        return Response(data, status=status_code)
-
-    def validated(self, instance=None):
-        """The request body, checked by the action's request serializer."""
-        serializer = self.get_serializer(instance, data=self.request.data, partial=bool(instance))
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class BoardScopedMixin(ProjectScopedMixin):
@@ -114,23 +105,12 @@ class BoardScopedMixin(ProjectScopedMixin):
         return context
 
 
-class BoardChildViewSet(BoardScopedMixin, GenericViewSet):
+class BoardChildViewSet(ListFiltersMixin, ActionShapesMixin, BoardScopedMixin, GenericViewSet):
     """Rows of the board (columns, tasks, comments): UUID ids, and a request shape per action
-    (`request_serializers`) apart from the response shape (`serializer_class`)."""
+    (`write_serializers`) apart from the response shape (`serializer_class`)."""
 
     lookup_url_kwarg = "id"
     lookup_value_converter = "uuid"
-    request_serializers = {}
-
-    def get_serializer_class(self):
-        return self.request_serializers.get(self.action, self.serializer_class)
-
-    def filter_queryset(self, queryset):
-        # Filters, search and ordering shape the list; they never hide a row from a detail
-        # route or an action.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
 
 
 @extend_schema_view(
@@ -169,7 +149,9 @@ class KanbanBoardView(BoardScopedMixin, GenericAPIView):
 
     def patch(self, request, pid):
         board = self.get_object()
-        services.board_update(actor=request.user, board=board, changes=self.validated(board))
+        services.board_update(
+            actor=request.user, board=board, changes=self.validated(instance=board)
+        )
         return self.read(board)
 
 
@@ -191,7 +173,7 @@ class KanbanColumnViewSet(BoardChildViewSet):
     reordered and deleted. Names are unique in the board (409 `already_exists`)."""
 
     serializer_class = KanbanColumnSerializer
-    request_serializers = {
+    write_serializers = {
         "create": KanbanColumnCreateSerializer,
         "partial_update": KanbanColumnUpdateSerializer,
         "move": KanbanColumnMoveSerializer,
@@ -214,7 +196,7 @@ class KanbanColumnViewSet(BoardChildViewSet):
 
     def partial_update(self, request, pid, id):
         column = self.get_object()
-        changes = self.validated(column)
+        changes = self.validated(instance=column)
         services.column_update(actor=request.user, column=column, changes=changes)
         return self.read(column)
 
@@ -258,7 +240,7 @@ class KanbanTaskViewSet(mixins.ListModelMixin, BoardChildViewSet):
 
     serializer_class = KanbanTaskSerializer
     filterset_class = KanbanTaskFilter
-    request_serializers = {
+    write_serializers = {
         "create": KanbanTaskCreateSerializer,
         "partial_update": KanbanTaskUpdateSerializer,
         "move": KanbanTaskMoveSerializer,
@@ -284,7 +266,7 @@ class KanbanTaskViewSet(mixins.ListModelMixin, BoardChildViewSet):
 
     def partial_update(self, request, pid, id):
         task = self.get_object()
-        changes = dict(self.validated(task))
+        changes = dict(self.validated(instance=task))
         version = changes.pop("version", None)
         services.task_update(actor=request.user, task=task, changes=changes, version=version)
         return self.read(task)
@@ -327,7 +309,7 @@ class KanbanTaskCommentViewSet(mixins.ListModelMixin, BoardChildViewSet):
     it; anyone else who can see it gets 403 (KAN-13)."""
 
     serializer_class = KanbanTaskCommentSerializer
-    request_serializers = {
+    write_serializers = {
         "create": KanbanTaskCommentWriteSerializer,
         "partial_update": KanbanTaskCommentWriteSerializer,
     }
@@ -362,7 +344,7 @@ class KanbanTaskCommentViewSet(mixins.ListModelMixin, BoardChildViewSet):
 
     def partial_update(self, request, pid, id, cid):
         comment = self.get_object()
-        content = self.validated(comment).get("content")
+        content = self.validated(instance=comment).get("content")
         if content is not None:  # an edit that names no field changes nothing
             services.task_comment_update(actor=request.user, comment=comment, content=content)
         return self.read(comment)

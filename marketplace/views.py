@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import GenericViewSet
+from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin
 from marketplace import filters, services
 from marketplace.models import (
     AgentReview,
@@ -59,40 +59,18 @@ CREATOR = [IsAuthenticated, IsCreator]
 AUTHOR = [IsAuthenticated, IsAuthor]
 
 
-class MarketplaceViewSet(GenericViewSet):
-    """Per-action permissions, separate request (`input_serializers`) and response
+class MarketplaceViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
+    """Per-action permissions, separate request (`write_serializers`) and response
     (`serializer_class`) shapes, and responses re-read through `get_queryset()`."""
 
     http_method_names = HTTP_METHODS
     lookup_value_converter = "uuid"
     action_permissions = {}
     default_permissions = SIGNED_IN
-    input_serializers = {}
 
     def get_permissions(self):
         classes = self.action_permissions.get(self.action, self.default_permissions)
         return [permission() for permission in classes]
-
-    def get_serializer_class(self):
-        return self.input_serializers.get(self.action, self.serializer_class)
-
-    def filter_queryset(self, queryset):
-        # Filters, search and ordering shape the list; they never hide a row from a detail
-        # route or an action.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def validated(self, instance=None):
-        """The request body, checked by this action's input serializer."""
-        serializer = self.get_serializer(instance, data=self.request.data, partial=bool(instance))
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def respond_with(self, instance, *, status_code=status.HTTP_200_OK):
-        fresh = get_object_or_404(self.get_queryset(), pk=instance.pk)
-        serializer = self.serializer_class(fresh, context=self.get_serializer_context())
-        return Response(serializer.data, status=status_code)
 
 
 class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MarketplaceViewSet):
@@ -146,7 +124,7 @@ class AgentViewSet(CatalogueViewSet):
     model = MarketplaceAgent
     serializer_class = AgentSerializer
     filterset_class = filters.AgentFilter
-    input_serializers = {
+    write_serializers = {
         "create": AgentWriteSerializer,
         "partial_update": AgentWriteSerializer,
         "fork": AgentForkSerializer,
@@ -155,13 +133,13 @@ class AgentViewSet(CatalogueViewSet):
     def create(self, request):
         data = self.validated()
         agent = services.agent_create(actor=request.user, creator=request.user, **data)
-        return self.respond_with(agent, status_code=status.HTTP_201_CREATED)
+        return self.read(agent, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         agent = self.get_object()
-        changes = self.validated(agent)
+        changes = self.validated(instance=agent)
         services.agent_update(actor=request.user, agent=agent, changes=dict(changes))
-        return self.respond_with(agent)
+        return self.read(agent)
 
     def destroy(self, request, pk=None):
         services.agent_delete(actor=request.user, agent=self.get_object())
@@ -172,14 +150,14 @@ class AgentViewSet(CatalogueViewSet):
     def publish(self, request, pk=None):
         agent = self.get_object()
         services.agent_publish(actor=request.user, agent=agent)
-        return self.respond_with(agent)
+        return self.read(agent)
 
     @extend_schema(summary="Unpublish your agent; library rows keep working (MKT-6)", request=None)
     @action(detail=True, methods=["post"])
     def unpublish(self, request, pk=None):
         agent = self.get_object()
         services.agent_unpublish(actor=request.user, agent=agent)
-        return self.respond_with(agent)
+        return self.read(agent)
 
     @extend_schema(
         summary="Fork a forkable agent into your library (MKT-7)",
@@ -191,7 +169,7 @@ class AgentViewSet(CatalogueViewSet):
         parent = self.get_object()
         data = self.validated()
         fork = services.agent_fork(actor=request.user, parent=parent, name=data.get("name"))
-        return self.respond_with(fork, status_code=status.HTTP_201_CREATED)
+        return self.read(fork, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Agents installed together with this one (MKT-52); at most 6, not paginated",
@@ -231,7 +209,7 @@ class BaseViewSet(CatalogueViewSet):
     model = MarketplaceBase
     serializer_class = BaseSerializer
     filterset_class = filters.BaseFilter
-    input_serializers = {
+    write_serializers = {
         "create": BaseWriteSerializer,
         "partial_update": BaseUpdateSerializer,
         "use": BaseUseSerializer,
@@ -240,13 +218,13 @@ class BaseViewSet(CatalogueViewSet):
     def create(self, request):
         data = self.validated()
         base = services.base_submit(actor=request.user, creator=request.user, **data)
-        return self.respond_with(base, status_code=status.HTTP_201_CREATED)
+        return self.read(base, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         base = self.get_object()
-        changes = self.validated(base)
+        changes = self.validated(instance=base)
         services.base_update(actor=request.user, base=base, changes=dict(changes))
-        return self.respond_with(base)
+        return self.read(base)
 
     def destroy(self, request, pk=None):
         services.base_delete(actor=request.user, base=self.get_object())
@@ -284,7 +262,7 @@ class ReviewViewSet(mixins.ListModelMixin, MarketplaceViewSet):
     serializer_class = ReviewSerializer
     filterset_class = filters.ReviewFilter
     action_permissions = {"list": ANYONE, "partial_update": AUTHOR, "destroy": AUTHOR}
-    input_serializers = {"create": ReviewWriteSerializer, "partial_update": ReviewWriteSerializer}
+    write_serializers = {"create": ReviewWriteSerializer, "partial_update": ReviewWriteSerializer}
 
     @cached_property
     def item(self):
@@ -310,13 +288,13 @@ class ReviewViewSet(mixins.ListModelMixin, MarketplaceViewSet):
         item = self.item  # an invisible item is a 404 before any 400
         data = self.validated()
         review = services.review_create(actor=request.user, item=item, **data)
-        return self.respond_with(review, status_code=status.HTTP_201_CREATED)
+        return self.read(review, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, **kwargs):
         review = self.get_object()
-        changes = self.validated(review)
+        changes = self.validated(instance=review)
         services.review_update(actor=request.user, review=review, changes=dict(changes))
-        return self.respond_with(review)
+        return self.read(review)
 
     def destroy(self, request, **kwargs):
         services.review_delete(actor=request.user, review=self.get_object())
@@ -364,7 +342,7 @@ class WorkflowTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     serializer_class = WorkflowTemplateDetailSerializer
     filterset_class = filters.WorkflowFilter
     action_permissions = {"list": ANYONE, "retrieve": ANYONE}
-    input_serializers = {"apply": WorkflowApplySerializer}
+    write_serializers = {"apply": WorkflowApplySerializer}
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -474,7 +452,7 @@ class ProjectAgentViewSet(mixins.ListModelMixin, MarketplaceViewSet):
     project is a 404."""
 
     serializer_class = ProjectAgentSerializer
-    input_serializers = {
+    write_serializers = {
         "create": ProjectAgentCreateSerializer,
         "partial_update": ProjectAgentUpdateSerializer,
     }
@@ -505,15 +483,15 @@ class ProjectAgentViewSet(mixins.ListModelMixin, MarketplaceViewSet):
         project_agent = services.project_agent_add(
             actor=request.user, project=project, agent=data["agent"]
         )
-        return self.respond_with(project_agent, status_code=status.HTTP_201_CREATED)
+        return self.read(project_agent, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pid=None, pk=None):
         project_agent = self.get_object()
-        data = self.validated(project_agent)
+        data = self.validated(instance=project_agent)
         services.project_agent_set_enabled(
             actor=request.user, project_agent=project_agent, enabled=data["enabled"]
         )
-        return self.respond_with(project_agent)
+        return self.read(project_agent)
 
     def destroy(self, request, pid=None, pk=None):
         services.project_agent_remove(actor=request.user, project_agent=self.get_object())

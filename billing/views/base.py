@@ -5,14 +5,12 @@ import re
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 from rest_framework.status import HTTP_200_OK, HTTP_201_CREATED
 
 from billing.errors import IdempotencyKeyRequired
 from billing.permissions import CanChargeUsage
-from config.api import GenericViewSet
+from config.api import ActionShapesMixin, GenericViewSet
 from config.schema import ErrorSerializer
 
 IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1 to 255 printable ASCII characters
@@ -67,33 +65,14 @@ def own(model, user, field="user"):
     return model.objects.filter(**{field: user})
 
 
-class BillingViewSet(GenericViewSet):
+class BillingViewSet(ActionShapesMixin, GenericViewSet):
     """Per-action permissions (`action_permissions`, else any signed-in user), request shapes
     in `write_serializers`, and responses built from rows re-read through `get_queryset()`."""
 
     lookup_value_converter = "uuid"
     http_method_names = NO_PUT
     action_permissions = {}
-    write_serializers = {}
 
     def get_permissions(self):
         classes = self.action_permissions.get(self.action, [IsAuthenticated])
         return [permission() for permission in classes]
-
-    def get_serializer_class(self):
-        return self.write_serializers.get(self.action, self.serializer_class)
-
-    def validated(self, serializer_class, instance=None):
-        serializer = serializer_class(
-            instance,
-            data=self.request.data,
-            partial=instance is not None,
-            context=self.get_serializer_context(),
-        )
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def read(self, instance, status_code=HTTP_200_OK, headers=None):
-        fresh = get_object_or_404(self.get_queryset(), pk=instance.pk)
-        data = self.serializer_class(fresh, context=self.get_serializer_context()).data
-        return Response(data, status=status_code, headers=headers)

@@ -5,47 +5,26 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
-from rest_framework.status import HTTP_200_OK, HTTP_201_CREATED
+from rest_framework.status import HTTP_201_CREATED
 
-from config.api import GenericViewSet
+from config.api import ActionShapesMixin, GenericViewSet
 from projects.models import Project
 from projects.permissions import CanReportRuntimeState, user_can_report_runtime_state
 
 SERVICE_ACTION = [IsAuthenticated, CanReportRuntimeState]
 
 
-class ViewSet(GenericViewSet):
+class ViewSet(ActionShapesMixin, GenericViewSet):
     """A viewset with separate request (`write_serializers`) and response (`serializer_class`)
     shapes. Responses to writes are built from the row re-read through `get_queryset()`."""
 
-    write_serializers = {}
     service_actions = frozenset()
-
-    def get_serializer_class(self):
-        return self.write_serializers.get(self.action, self.serializer_class)
 
     def caller_is_service(self):
         """Whether this request reaches every project: a service action, by a service caller."""
         return self.action in self.service_actions and user_can_report_runtime_state(
             self.request.user
         )
-
-    def read(self, instance, status_code=HTTP_200_OK):
-        fresh = get_object_or_404(self.get_queryset(), pk=instance.pk)
-        data = self.serializer_class(fresh, context=self.get_serializer_context()).data
-        return Response(data, status=status_code)
-
-    def validated(self, serializer_class, instance=None):
-        """The request body checked by `serializer_class` (partially, against `instance`)."""
-        serializer = serializer_class(
-            instance,
-            data=self.request.data,
-            partial=instance is not None,
-            context=self.get_serializer_context(),
-        )
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class ProjectChildViewSet(ViewSet):
