@@ -1,11 +1,7 @@
 """The chat writes that must stay exact, under real concurrency against PostgreSQL: one thread
 and one database connection per request, all released together by a barrier (§1.7)."""
 
-import threading
-
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 from chat import services
 from chat.models import ChatStatus, Message, ShellSession, ShellSessionStatus
@@ -13,6 +9,7 @@ from projects.models import EnvironmentStatus
 from projects.services import project_environment_transition
 from tests.chat.factories import ChatFactory, ShellSessionFactory
 from tests.chat.utils import chat_url, messages_url, sessions_url
+from tests.concurrency import clients_sharing_token, run_at_once
 from tests.projects.factories import ContainerFactory, ProjectFactory
 
 # Transactional tests flush the database; serialized rollback restores what the migrations
@@ -20,46 +17,10 @@ from tests.projects.factories import ContainerFactory, ProjectFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_at_once(requests):
-    """Runs each zero-argument callable in its own thread, released together; their results."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-    errors = []
-
-    def worker(index, request):
-        try:
-            barrier.wait()
-            results[index] = request()
-        except Exception as exc:  # reported below, so a failing thread fails the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(index, request))
-        for index, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
-
-
-def clients(client_for, user, count):
-    """`count` clients sharing one token: a test client is not safe to share across threads."""
-    token = client_for(user).raw_token
-    made = [APIClient() for _ in range(count)]
-    for client in made:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return made
-
-
 def test_cht_2_forty_concurrent_posts_count_forty(client_for, service_account):
     chat = ChatFactory()
-    owner_clients = clients(client_for, chat.user, 20)
-    runtime_clients = clients(client_for, service_account, 20)
+    owner_clients = clients_sharing_token(client_for, chat.user, 20)
+    runtime_clients = clients_sharing_token(client_for, service_account, 20)
     url = messages_url(chat)
     requests = [
         lambda client=client: client.post(url, {"role": "user", "content": "next step?"})
@@ -79,8 +40,8 @@ def test_cht_2_forty_concurrent_posts_count_forty(client_for, service_account):
 
 def test_cht_3_posts_racing_an_archive_are_all_counted_or_refused(client_for):
     chat = ChatFactory()
-    posters = clients(client_for, chat.user, 15)
-    archiver = clients(client_for, chat.user, 1)[0]
+    posters = clients_sharing_token(client_for, chat.user, 15)
+    archiver = clients_sharing_token(client_for, chat.user, 1)[0]
     requests = [
         lambda client=client: client.post(
             messages_url(chat), {"role": "user", "content": "still there?"}
@@ -104,7 +65,7 @@ def test_cht_32_twenty_concurrent_opens_leave_ten_sessions(client_for):
     responses = run_at_once(
         [
             lambda client=client: client.post(url, body)
-            for client in clients(client_for, project.owner, 20)
+            for client in clients_sharing_token(client_for, project.owner, 20)
         ]
     )
     statuses = sorted(response.status_code for response in responses)
@@ -125,7 +86,7 @@ def test_cht_35_opens_racing_a_stop_leave_no_open_session(client_for):
     url = sessions_url(project)
     requests = [
         lambda client=client: client.post(url, body)
-        for client in clients(client_for, project.owner, 8)
+        for client in clients_sharing_token(client_for, project.owner, 8)
     ]
 
     def stop():

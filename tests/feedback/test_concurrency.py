@@ -1,54 +1,15 @@
 """FBK-8 under real concurrency: simultaneous API requests against PostgreSQL, one thread and
 one database connection per request, all released together by a barrier."""
 
-import threading
-
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 from feedback.models import FeedbackPost, FeedbackUpvote
+from tests.concurrency import clients_sharing_token, run_at_once
 from tests.factories import UserFactory
 from tests.feedback.factories import FeedbackPostFactory, upvote
 from tests.feedback.utils import post_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_at_once(requests):
-    """Runs each zero-argument callable in its own thread, released together; their results."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-    errors = []
-
-    def worker(index, request):
-        try:
-            barrier.wait()
-            results[index] = request()
-        except Exception as exc:  # reported below, so a failing thread fails the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(index, request))
-        for index, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
-
-
-def same_user_clients(client_for, user, count):
-    """`count` clients sharing one token: a test client is not safe to share across threads."""
-    token = client_for(user).raw_token
-    clients = [APIClient() for _ in range(count)]
-    for client in clients:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return clients
 
 
 def test_fbk_8_fifty_users_upvoting_at_once_give_fifty(client_for):
@@ -63,7 +24,7 @@ def test_fbk_8_fifty_users_upvoting_at_once_give_fifty(client_for):
 def test_fbk_8_one_user_upvoting_twenty_times_at_once_gives_one(client_for, user):
     post = FeedbackPostFactory()
     url = post_url(post, "upvote/")
-    clients = same_user_clients(client_for, user, 20)
+    clients = clients_sharing_token(client_for, user, 20)
     responses = run_at_once([lambda client=client: client.post(url) for client in clients])
     assert sorted(response.status_code for response in responses) == [200] * 19 + [201]
     assert {response.json()["upvote_count"] for response in responses} == {1}
@@ -73,7 +34,7 @@ def test_fbk_8_one_user_upvoting_twenty_times_at_once_gives_one(client_for, user
 def test_fbk_8_one_user_withdrawing_twenty_times_at_once_gives_zero(client_for, user):
     post = upvote(FeedbackPostFactory(), user, UserFactory())
     url = post_url(post, "upvote/")
-    clients = same_user_clients(client_for, user, 20)
+    clients = clients_sharing_token(client_for, user, 20)
     responses = run_at_once([lambda client=client: client.delete(url) for client in clients])
     assert {response.status_code for response in responses} == {204}
     assert FeedbackPost.objects.get().upvote_count == FeedbackUpvote.objects.count() == 1

@@ -1,42 +1,17 @@
 """Writes that must stay exact under concurrent requests (DATA_MODEL.md §1.7, KAN-2): real
 threads against PostgreSQL, one connection per request, all released together by a barrier."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 from rest_framework.test import APIClient
 
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, ProjectNote
+from tests.concurrency import run_at_once
 from tests.kanban.factories import KanbanTaskFactory
 from tests.kanban.utils import assert_dense, board_url, column_url, note_url, task_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_at_once(requests):
-    """Runs each zero-argument callable in its own thread, released together; their results."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-    errors = []
-
-    def worker(index, request):
-        try:
-            barrier.wait()
-            results[index] = request()
-        except Exception as exc:  # reported below, so a failing thread fails the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 @pytest.fixture
