@@ -42,6 +42,9 @@ class Command(BaseCommand):
         seeder = Seeder(sizes, self.stdout)
         started = time.perf_counter()
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                # The ledger's running balances sort a million rows: in memory, not on disk.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
             self.skip_foreign_key_checks()
             for app_config in apps.get_app_configs():
                 module = f"{app_config.name}.seeding"
