@@ -141,8 +141,12 @@ class ConnectionReuse(Workload):
         return elapsed
 
 
-def run_rounds(workloads, *, rounds, dsn, seed=None):
-    """Interleaved rounds with shuffled order; keys rotate so no cache helps one key."""
+def run_rounds(workloads, *, rounds, dsn, seed=None, calls=1):
+    """Interleaved rounds with shuffled order; keys rotate so no cache helps one key.
+
+    In a round each variant of each workload runs `calls` times in a row over the same keys,
+    and its time is their mean: a single request on a shared machine is mostly noise.
+    """
     chooser = random.Random(seed)  # noqa: S311 - shuffling, not secrets
     with psycopg.connect(dsn, autocommit=True) as raw:
         for workload in workloads:
@@ -152,11 +156,14 @@ def run_rounds(workloads, *, rounds, dsn, seed=None):
             chooser.shuffle(order)
             timings = {}
             for workload, variant in order:
-                key = workload.keys[number % len(workload.keys)]
-                if variant == "django":
-                    timings[workload.id, variant] = workload.run_django(key)
-                else:
-                    timings[workload.id, variant] = workload.run_floor(key, raw)
+                total = 0.0
+                for call in range(calls):
+                    key = workload.keys[(number * calls + call) % len(workload.keys)]
+                    if variant == "django":
+                        total += workload.run_django(key)
+                    else:
+                        total += workload.run_floor(key, raw)
+                timings[workload.id, variant] = total / calls
             for workload in workloads:
                 django_time = timings[workload.id, "django"]
                 floor_time = timings[workload.id, "floor"]

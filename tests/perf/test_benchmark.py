@@ -35,6 +35,8 @@ def test_seed_and_benchmark_hold_their_query_budgets(tmp_path):
         "benchmark",
         "--rounds",
         "3",
+        "--calls",
+        "1",
         "--keys",
         "2",
         "--charges",
