@@ -182,12 +182,8 @@ class Message(BaseModel):
                 name="chat_message_metadata_object",
             ),
         ]
-        indexes = [
-            # The cursor list's order (CHT-12).
-            models.Index(fields=["chat", "created_at", "id"]),
-            # The admin changelist's order, newest first, over all chats (PERFORMANCE.md W8).
-            models.Index(fields=["created_at", "id"], name="chat_message_created"),
-        ]
+        # The cursor list's order (CHT-12); nothing else is indexed on this table.
+        indexes = [models.Index(fields=["chat", "created_at", "id"])]
 
     def __str__(self):
         return f"{self.role}: {shorten(self.content)}"
