@@ -5,9 +5,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import RegexValidator
-from django.db import IntegrityError, connections, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django_cryptography.fields import encrypt
 from config.encryption import SecretFieldsModel
 from config.exceptions import violated_unique_fields
 from config.models import BaseModel
+from config.prepared import PreparedQuery
 from config.validators import validate_public_https_url
 
 USERNAME_PATTERN = r"^[a-z0-9_]{3,40}$"
@@ -249,74 +249,19 @@ class AccessTokenQuerySet(models.QuerySet):
         """The live token for a raw value, with its user, in one query; else None.
 
         Every authenticated API request runs this, so its statement is built once per process
-        (`LiveTokenLookup`) instead of compiled by the ORM each time: that compilation was a
+        (`live_token_lookup`) instead of compiled by the ORM each time: that compilation was a
         quarter of a small request's time (PERFORMANCE.md W1, W2)."""
-        return live_token_lookup.find(token_digest(raw), now or timezone.now(), using=self.db)
+        return live_token_lookup.get(self.db, now=now or timezone.now(), digest=token_digest(raw))
 
 
-class LiveTokenLookup:
-    """`AccessToken.objects.live(now).select_related("user").get(token_digest=…)`, compiled by
-    the ORM once per process and database, then run with each request's values: the same SQL,
-    the ORM's converters on the row, and the same instances (the token, its user cached as
-    `select_related` leaves it)."""
-
-    NOW = datetime(2000, 1, 1, tzinfo=UTC)  # stand-ins, told apart in the compiled parameters
-    DIGEST = "digest-to-be-replaced"
-
-    def __init__(self):
-        self.statements = {}
-
-    def prepare(self, using):
-        queryset = (
-            AccessToken.objects.using(using)
-            .live(self.NOW)
-            .select_related("user")
-            .filter(token_digest=self.DIGEST)[:2]
-        )
-        compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        if sorted(map(str, params)) != sorted(map(str, (self.NOW, self.DIGEST))):
-            raise ImproperlyConfigured(f"Unexpected token lookup parameters: {params}")
-        slots = ["now" if value == self.NOW else "digest" for value in params]
-        columns = [column for column, _, _ in compiler.select]
-        converters = compiler.get_converters(columns)
-        token_slice = compiler.klass_info["select_fields"]
-        user_slice = compiler.klass_info["related_klass_infos"][0]["select_fields"]
-        statement = (
-            sql,
-            slots,
-            converters,
-            [columns[index].target.attname for index in token_slice],
-            [columns[index].target.attname for index in user_slice],
-            token_slice,
-            user_slice,
-        )
-        self.statements[using] = statement
-        return statement
-
-    def find(self, digest, now, *, using):
-        connection = connections[using]
-        statement = self.statements.get(using) or self.prepare(using)
-        sql, slots, converters, token_names, user_names, token_slice, user_slice = statement
-        values = {"now": now, "digest": digest}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [values[slot] for slot in slots])
-            rows = cursor.fetchall()
-        if not rows:
-            return None
-        if len(rows) > 1:  # the digest is unique: never, but as `.get()` would
-            raise AccessToken.MultipleObjectsReturned
-        row = list(rows[0])
-        for index, (functions, expression) in converters.items():
-            for function in functions:
-                row[index] = function(row[index], expression, connection)
-        token = AccessToken.from_db(using, token_names, [row[index] for index in token_slice])
-        user = User.from_db(using, user_names, [row[index] for index in user_slice])
-        AccessToken.user.field.set_cached_value(token, user)
-        return token
+def _live_token(now, digest):
+    return AccessToken.objects.live(now).select_related("user").filter(token_digest=digest)[:2]
 
 
-live_token_lookup = LiveTokenLookup()
+# The stand-ins are told apart in the compiled parameters (config.prepared).
+live_token_lookup = PreparedQuery(
+    _live_token, now=datetime(2000, 1, 1, tzinfo=UTC), digest="digest-to-be-replaced"
+)
 
 
 class AccessToken(BaseModel):
