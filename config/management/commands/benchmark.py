@@ -287,7 +287,7 @@ def admin_changelists(staff, *, rounds, calls, chooser_seed):
     chat = Chat.objects.filter(title__startswith="Bench chat ").order_by("-message_count").first()
     pages = [
         ("users list", User, "/admin/accounts/user/"),
-        ("users search", User, "/admin/accounts/user/?q=bench12"),
+        ("users search", User, "/admin/accounts/user/?q=bench_12"),
         ("usage logs list", UsageLog, "/admin/billing/usagelog/"),
         ("usage logs search email", UsageLog, f"/admin/billing/usagelog/?q={user.email}"),
         ("usage logs search request", UsageLog, f"/admin/billing/usagelog/?q={log.request_id}"),
