@@ -16,7 +16,14 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	ALLOWED_HOSTS=studio.example.com DATABASE_URL=postgres://studio@db.invalid/studio \
 	EMAIL_URL=smtp+tls://mailer@smtp.example.com:587 CACHE_URL=rediscache://127.0.0.1:6379/0
 
-.PHONY: install run test check clean-db
+# `make bench`: the benchmark of spec/PERFORMANCE.md. Seeds (once) a tenth and the full data
+# set into two PostgreSQL data directories of their own, benchmarks the tenth, then the full set
+# against it (the growth rows). BENCH_SCALE shrinks both for a quick look.
+BENCH_SCALE ?= 1
+BENCH_ARGS ?=
+BENCH_TENTH := $(shell $(PYTHON) -c 'print($(BENCH_SCALE) / 10)')
+
+.PHONY: install run test check clean-db bench clean-bench
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +49,20 @@ check: $(INSTALLED)
 			--ignore-initial-migrations && \
 		$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null'
 	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: $(INSTALLED)
+	LOCALDB_DIR=$(CURDIR)/.pgbench-tenth $(WITH_DB) sh -c '$(MANAGE) migrate --noinput -v0 && \
+		$(MANAGE) seed_large --if-empty --scale $(BENCH_TENTH) && \
+		$(MANAGE) benchmark --gate queries --output bench-results-tenth.json $(BENCH_ARGS)'
+	LOCALDB_DIR=$(CURDIR)/.pgbench $(WITH_DB) sh -c '$(MANAGE) migrate --noinput -v0 && \
+		$(MANAGE) seed_large --if-empty --scale $(BENCH_SCALE) && \
+		$(MANAGE) benchmark --baseline bench-results-tenth.json --output bench-results.json \
+			$(BENCH_ARGS)'
+
+clean-bench:
+	LOCALDB_DIR=$(CURDIR)/.pgbench scripts/localdb stop
+	LOCALDB_DIR=$(CURDIR)/.pgbench-tenth scripts/localdb stop
+	rm -rf .pgbench .pgbench-tenth
 
 clean-db:
 	scripts/localdb stop

@@ -6,7 +6,7 @@ OPENING_CREDITS = 10_000_000
 
 def seed(seeder):
     sizes = seeder.sizes
-    seeder.run(
+    seeder.run_in_batches(
         "usage logs",
         """
         INSERT INTO billing_usagelog (
@@ -19,14 +19,15 @@ def seed(seeder):
                    [1 + n %% 3],
                1000 + n %% 20000, 200 + n %% 4000, 1 + n %% 90, 1 + n %% 90, 0, 0, 0,
                1 + n %% 90, false, 'credited', t.at, 'bench-' || n
-        FROM generate_series(1, %(logs)s) AS n
+        FROM generate_series(%(first)s, %(last)s) AS n
         CROSS JOIN LATERAL (
             SELECT now() - ((n::bigint * 7919) %% (60 * 86400)) * interval '1 second' AS at
         ) AS t
         JOIN (SELECT id, row_number() OVER (ORDER BY email) AS rank FROM accounts_user
               WHERE email LIKE 'bench%%') AS u ON u.rank = 1 + ((n::bigint * 31) %% %(users)s)
         """,
-        {"logs": sizes.usage_logs, "users": sizes.users},
+        sizes.usage_logs,
+        {"users": sizes.users},
     )
     seeder.run(
         "opening credits",

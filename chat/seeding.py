@@ -19,7 +19,9 @@ WHERE p.slug LIKE 'bench-project-%%'
 
 # Half the messages are spread evenly over the chats, the other half go to the chat ranked
 # 1 + n² mod chats, which piles them on some chats (the busy ones). Message n is one second
-# younger than message n - 1, so each chat's messages are spread over time.
+# younger than message n - 1, so each chat's messages are spread over time. An assistant
+# answer is markdown of 2 to 4.5 KB: prose, a TypeScript block and a shell block, its
+# length varying with n, as the agent's answers are.
 MESSAGES = """
 INSERT INTO chat_message (
     id, created_at, updated_at, chat_id, role, content, message_metadata)
@@ -27,9 +29,27 @@ SELECT gen_random_uuid(), now() - (%(messages)s - n) * interval '1 second', now(
        CASE WHEN n %% 2 = 0 THEN 'user' ELSE 'assistant' END,
        CASE WHEN n %% 2 = 0
             THEN 'Question ' || n || ': can the search also ignore plurals, so egg finds eggs?'
-            ELSE 'Answer ' || n || E'. Here is the plan.\n' || repeat(
+            ELSE 'Answer ' || n || E'. Here is the plan.\n\n' || repeat(
                 'First a GIN index on the ingredients column keeps the search fast as the '
-                || 'table grows; then the API splits the terms on commas and matches all. ', 22)
+                || 'table grows; then the API splits the terms on commas and matches all. ',
+                8 + n %% 9)
+                || E'\n\n```ts\n'
+                || 'export async function searchRecipes' || n
+                || E'(db: Pool, terms: string[]): Promise<Recipe[]> {\n'
+                || E'  const words = terms.map((t) => t.trim().toLowerCase()).filter(Boolean);\n'
+                || E'  const { rows } = await db.query(\n'
+                || E'    `SELECT id, title, ingredients FROM recipes\n'
+                || E'     WHERE ingredients @> $1::text[] ORDER BY created_at DESC LIMIT 50`,\n'
+                || E'    [words.flatMap((w) => [w, w.endsWith("s") ? w.slice(0, -1) : w + "s"])],\n'
+                || E'  );\n'
+                || E'  return rows.map((row) => ({ ...row, score: rank(row, words) }));\n'
+                || E'}\n```\n\n'
+                || E'Then the migration:\n\n```bash\n'
+                || E'npx prisma migrate dev --name recipe_ingredients_gin\nnpm test -- search\n'
+                || E'```\n\n'
+                || repeat('The tests cover singular and plural terms, empty input and a '
+                          || 'thousand recipes, so the index is used and results stay ranked. ',
+                          3 + n %% 5)
        END,
        CASE WHEN n %% 2 = 0 THEN '{}'::jsonb
             ELSE jsonb_build_object(
@@ -41,7 +61,7 @@ SELECT gen_random_uuid(), now() - (%(messages)s - n) * interval '1 second', now(
                         'name', 'write_file',
                         'arguments', jsonb_build_object('path', 'src/' || n || '.ts'))))
        END
-FROM generate_series(1, %(messages)s) AS n
+FROM generate_series(%(first)s, %(last)s) AS n
 JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rank FROM chat_chat
       WHERE title LIKE 'Bench chat %%') AS c
   ON c.rank = 1 + CASE WHEN n %% 4 < 2 THEN (n / 4) %% %(chats)s
@@ -61,5 +81,8 @@ def seed(seeder):
     chats = seeder.run("chats", CHATS)
     if not chats:
         return  # no benchmark projects to chat in
-    seeder.run("messages", MESSAGES, {"messages": seeder.sizes.messages, "chats": chats})
+    messages = seeder.sizes.messages
+    seeder.run_in_batches(
+        "messages", MESSAGES, messages, {"messages": messages, "chats": chats}, batches=20
+    )
     seeder.run("chat counters", COUNTERS)

@@ -11,6 +11,9 @@ that scopes it, one keyset query for the page rendered straight from `.values()`
 orjson renderer, and no COUNT.
 """
 
+import uuid
+
+from django.http import Http404
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -20,6 +23,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.status import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from accounts.models import User
 from chat import services
 from chat.filters import AgentCommandLogFilter, ChatFilter, MessageFilter, ShellSessionFilter
 from chat.models import AgentCommandLog, Chat, Message, ShellSession
@@ -48,12 +52,24 @@ from chat.serializers import (
 )
 from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin
 from config.pagination import KeysetCursorPagination
+from config.prepared import PreparedQuery
 from projects.models import Project
 
 # The keys of MessageSerializer, read as `.values()` rows; `chat` is the same for every row
 # and is added from the chat already looked up.
 MESSAGE_LIST_FIELDS = ("id", "role", "content", "message_metadata", "created_at")
 DEFAULT_ORDERING = ("-created_at", "id")
+
+
+def _visible_chat_id(owner, project, chat):
+    """`Chat.objects.visible_to(owner)`, narrowed to the chat in the URL, its id only."""
+    return Chat.objects.visible_to(User(pk=owner)).only("id").filter(project_id=project, pk=chat)
+
+
+# The message list's chat lookup (W1), compiled once; the stand-ins are distinct UUIDs.
+VISIBLE_CHAT_ID = PreparedQuery(
+    _visible_chat_id, owner=uuid.UUID(int=1), project=uuid.UUID(int=2), chat=uuid.UUID(int=3)
+)
 
 
 class MessageCursorPagination(KeysetCursorPagination):
@@ -163,12 +179,20 @@ class MessageViewSet(ProjectNestedViewSet):
     @cached_property
     def chat(self):
         """The chat in the URL, in the project in the URL, in one query (W1's "chat lookup")."""
+        if self.action == "list":
+            # The list needs only the id, and it is W1: the lookup is compiled once.
+            chat = VISIBLE_CHAT_ID.get(
+                owner=self.request.user.pk, project=self.kwargs["pid"], chat=self.kwargs["cid"]
+            )
+            if chat is None:
+                raise Http404("No Chat matches the given query.")  # as get_object_or_404
+            return chat
         if self.reaches_every_project():
             chats = Chat.objects.all()
         else:
             chats = Chat.objects.visible_to(self.request.user)
-        # The list needs only the id; recording a message also touches the project (CHT-13).
-        chats = chats.only("id") if self.action == "list" else chats.select_related("project")
+        # Recording a message also touches the project (CHT-13).
+        chats = chats.select_related("project")
         return get_object_or_404(chats.filter(project_id=self.kwargs["pid"]), pk=self.kwargs["cid"])
 
     def get_queryset(self):

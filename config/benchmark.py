@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import orjson
 import psycopg
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -91,8 +91,62 @@ class Workload:
         }
 
 
-def run_rounds(workloads, *, rounds, dsn, seed=None):
-    """Interleaved rounds with shuffled order; keys rotate so no cache helps one key."""
+class ConnectionReuse(Workload):
+    """The same requests with production's connection handling (`settings.CONNECTION_REUSE`:
+    a maximum age and a health check at the start of each request) against a connection forced
+    to persist (no age, no check): "the floor" of this row is the forced connection.
+
+    The test client leaves `close_old_connections` out of its request signals, so both variants
+    call it before and after each request, as Django's request handler does.
+    """
+
+    def __init__(self, *args, reuse, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reuse = reuse
+
+    def prepare(self):
+        """Reconnects under the production settings, so the connection's age and health
+        check are theirs; `restore()` puts the caller's settings back."""
+        self.saved = {name: connection.settings_dict.get(name) for name in self.reuse}
+        connection.close()
+        connection.settings_dict.update(self.reuse)
+        super().prepare()
+
+    def restore(self):
+        connection.close()
+        connection.settings_dict.update(self.saved)
+
+    def run_django(self, key):
+        return self.request(key)
+
+    def run_floor(self, key, raw):
+        connection.ensure_connection()
+        saved = connection.close_at, connection.health_check_enabled
+        connection.close_at, connection.health_check_enabled = None, False
+        try:
+            return self.request(key)
+        finally:
+            connection.close_at, connection.health_check_enabled = saved
+
+    @staticmethod
+    def request(key):
+        started = time.perf_counter()
+        close_old_connections()
+        response = key.client.get(key.url)
+        response.content  # noqa: B018 - rendering is part of the work
+        close_old_connections()
+        elapsed = time.perf_counter() - started
+        # The check armed for the next request is this variant's cost, not the next workload's.
+        connection.health_check_done = True
+        return elapsed
+
+
+def run_rounds(workloads, *, rounds, dsn, seed=None, calls=1):
+    """Interleaved rounds with shuffled order; keys rotate so no cache helps one key.
+
+    In a round each variant of each workload runs `calls` times in a row over the same keys,
+    and its time is their mean: a single request on a shared machine is mostly noise.
+    """
     chooser = random.Random(seed)  # noqa: S311 - shuffling, not secrets
     with psycopg.connect(dsn, autocommit=True) as raw:
         for workload in workloads:
@@ -102,15 +156,21 @@ def run_rounds(workloads, *, rounds, dsn, seed=None):
             chooser.shuffle(order)
             timings = {}
             for workload, variant in order:
-                key = workload.keys[number % len(workload.keys)]
-                if variant == "django":
-                    timings[workload.id, variant] = workload.run_django(key)
-                else:
-                    timings[workload.id, variant] = workload.run_floor(key, raw)
+                total = 0.0
+                for call in range(calls):
+                    key = workload.keys[(number * calls + call) % len(workload.keys)]
+                    if variant == "django":
+                        total += workload.run_django(key)
+                    else:
+                        total += workload.run_floor(key, raw)
+                timings[workload.id, variant] = total / calls
             for workload in workloads:
                 django_time = timings[workload.id, "django"]
                 floor_time = timings[workload.id, "floor"]
                 workload.django_times.append(django_time)
                 workload.floor_times.append(floor_time)
                 workload.ratios.append(django_time / floor_time)
+    for workload in workloads:
+        if isinstance(workload, ConnectionReuse):
+            workload.restore()
     return [workload.summary() for workload in workloads]

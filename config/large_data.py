@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+BAR_WIDTH = 30
+
 
 @dataclass(frozen=True)
 class Sizes:
@@ -40,6 +42,11 @@ class Sizes:
     def feedback_posts(self):
         return self.of(10_000)
 
+    @property
+    def kanban_boards(self):
+        """Boards of a few hundred tasks each (`kanban.seeding.TASKS_PER_BOARD`)."""
+        return self.of(1_000)
+
 
 class Seeder:
     """Runs one app's statements with a progress line each, inside the command's cursor."""
@@ -56,4 +63,26 @@ class Seeder:
             cursor.execute(sql, params or {})
             count = cursor.rowcount
         self.stdout.write(f" {count:,} rows in {time.perf_counter() - started:.1f} s")
+        return count
+
+    def run_in_batches(self, label, sql, total, params=None, batches=20):
+        """`sql` once per slice of `1..total`, given as `%(first)s` and `%(last)s`, with a
+        progress bar: for the tables of millions of rows."""
+        started = time.perf_counter()
+        batches = max(1, min(batches, total))
+        count = 0
+        for batch in range(batches):
+            first = total * batch // batches + 1
+            last = total * (batch + 1) // batches
+            with connection.cursor() as cursor:
+                cursor.execute(sql, {**(params or {}), "first": first, "last": last})
+                count += cursor.rowcount
+            done = (batch + 1) * BAR_WIDTH // batches
+            self.stdout.write(
+                f"\r  {label} [{'#' * done}{'.' * (BAR_WIDTH - done)}] "
+                f"{count:,} rows, {time.perf_counter() - started:.1f} s",
+                ending="",
+            )
+            self.stdout.flush()
+        self.stdout.write("")
         return count
