@@ -5,9 +5,14 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
+    import django
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    django.setup()
+    from config.audit import command_context
+
+    with command_context(sys.argv):
+        execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

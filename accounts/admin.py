@@ -137,6 +137,7 @@ class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
         "is_superuser",
         "two_fa_enabled",
         "groups",
+        "created_at",
     )
     search_fields = ("email", "username", "referral_code", "stripe_customer_id")
     search_help_text = "Exact email, username prefix, referral code or Stripe customer id."

@@ -4,7 +4,12 @@ import string
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    Group,
+    PermissionsMixin,
+)
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
@@ -12,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_cryptography.fields import encrypt
 
+from config.audit import audited, audited_membership
 from config.encryption import SecretFieldsModel
 from config.exceptions import violated_unique_fields
 from config.models import BaseModel
@@ -81,6 +87,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, name=name, **extra)
 
 
+@audited()
 class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     """The person or service account behind every request (DATA_MODEL.md §2.1).
 
@@ -264,6 +271,7 @@ live_token_lookup = PreparedQuery(
 )
 
 
+@audited()
 class AccessToken(BaseModel):
     """An API bearer token; only the SHA-256 digest of the raw value is stored (§2.3)."""
 
@@ -342,6 +350,7 @@ class OAuthProvider(models.TextChoices):
     GITHUB = "github"
 
 
+@audited()
 class OAuthAccount(SecretFieldsModel, BaseModel):
     """A Google or GitHub identity linked to a user; the provider's tokens are encrypted (§2.2)."""
 
@@ -383,6 +392,7 @@ class CodePurpose(models.TextChoices):
     VERIFY_EMAIL = "verify_email"
 
 
+@audited()
 class EmailVerificationCode(BaseModel):
     """A one-time 6-digit code sent by email; only its argon2 hash is stored (§2.4).
 
@@ -432,3 +442,39 @@ class EmailVerificationCode(BaseModel):
 
     def __str__(self):
         return f"{self.get_purpose_display()} code for {self.target_email}"
+
+
+# Staff roles are groups and permissions (auth's tables): who was given which is audited too.
+# Proxies, so that the triggers' migrations are this app's, not auth's.
+
+
+@audited()
+class StaffGroup(Group):
+    """A group (a staff role), for its audit events."""
+
+    class Meta:
+        proxy = True
+
+
+@audited_membership("group")
+class UserGroupMembership(User.groups.through):
+    """A user's membership of a group (staff roles), for its audit events."""
+
+    class Meta:
+        proxy = True
+
+
+@audited_membership("permission")
+class UserPermissionGrant(User.user_permissions.through):
+    """A permission given to a user directly, for its audit events."""
+
+    class Meta:
+        proxy = True
+
+
+@audited_membership("permission")
+class GroupPermissionGrant(Group.permissions.through):
+    """A permission given to a group, for its audit events."""
+
+    class Meta:
+        proxy = True

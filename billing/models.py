@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_cryptography.fields import encrypt
 
+from config.audit import audited
 from config.encryption import SecretFieldsModel
 from config.models import BaseModel
 from config.validators import validate_public_https_url
@@ -155,6 +156,7 @@ class StripeEventStatus(models.TextChoices):
     FAILED = "failed"
 
 
+@audited(only_updates=True)
 class StripeEvent(BaseModel):
     """One Stripe webhook event, stored once: the unique id makes delivery idempotent (§6.2)."""
 
@@ -200,6 +202,7 @@ class CreditPurchaseStatus(models.TextChoices):
     REFUNDED = "refunded"
 
 
+@audited()
 class CreditPurchase(BaseModel):
     """A user buying a credit package through Stripe Checkout (§6.3)."""
 
@@ -251,7 +254,15 @@ class CreditPurchase(BaseModel):
                 fields=["user", "idempotency_key"], name="billing_creditpurchase_idempotency_unique"
             ),
         ]
-        indexes = [models.Index(fields=["user", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "created_at"]),
+            # The admin home's credits purchased today.
+            models.Index(
+                fields=["completed_at"],
+                name="billing_purchase_completed",
+                condition=Q(completed_at__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.package} ({self.status})"
@@ -378,6 +389,7 @@ class PayoutStatus(models.TextChoices):
     FAILED = "failed"
 
 
+@audited()
 class MarketplaceTransaction(BaseModel):
     """One sale of a paid marketplace item, split 90/10 between creator and platform (§6.5)."""
 
@@ -488,6 +500,7 @@ class LLMProvider(models.TextChoices):
     Z_AI = "z-ai"
 
 
+@audited()
 class UserAPIKey(SecretFieldsModel, BaseModel):
     """A user's own LLM provider key (BYOK), encrypted at rest (§6.6)."""
 
@@ -518,6 +531,7 @@ class UserAPIKey(SecretFieldsModel, BaseModel):
         return f"{self.provider} key {self.key_name or self.encrypted_value_last4}"
 
 
+@audited()
 class UserCustomModel(BaseModel):
     """A model id a user added under one of their BYOK providers (§6.7)."""
 

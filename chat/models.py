@@ -14,6 +14,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Left
 from django.db.models.lookups import Exact, LessThanOrEqual
 
+from config.audit import audited
 from config.models import BaseModel
 from projects.models import Project
 
@@ -90,6 +91,7 @@ class ChatQuerySet(models.QuerySet):
         return self.filter(project__in=Project.objects.visible_to(user))
 
 
+@audited()
 class Chat(BaseModel):
     """One conversation between a project's owner and the AI agents (§4.1)."""
 
@@ -266,6 +268,7 @@ class AgentCommandLog(BaseModel):
         return shorten(self.command)
 
 
+@audited()
 class ShellSession(BaseModel):
     """A persistent terminal in one of a project's containers (§4.4)."""
 

@@ -1,14 +1,9 @@
-"""The admin site's name, and the paginator for tables that grow without bound."""
+"""Building blocks for the apps' admins: the paginator for tables that grow without bound, and
+cascading deletes (the site itself is config/admin_site.py)."""
 
-from django.conf import settings
-from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
-
-admin.site.site_header = settings.ADMIN_SITE_HEADER
-admin.site.site_title = settings.ADMIN_SITE_HEADER
-admin.site.index_title = "Back office"
 
 EXACT_COUNT_BELOW = 10_000
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ConfigConfig(AppConfig):
@@ -9,3 +10,10 @@ class ConfigConfig(AppConfig):
 
     def ready(self):
         from config import schema  # noqa: F401 - registers the OpenAPI authentication extension
+
+
+class StudioAdminConfig(admin_apps.AdminConfig):
+    """Django admin with the back office's site (config/admin_site.py) as `admin.site`."""
+
+    default = False
+    default_site = "config.admin_site.StudioAdminSite"

@@ -37,3 +37,16 @@ class SecretFieldsModel(models.Model):
             touched = [name for name in self.secret_fields if name in update_fields]
             kwargs["update_fields"] = {*update_fields, *(f"{name}_last4" for name in touched)}
         super().save(*args, **kwargs)
+
+
+# Columns that hold a secret in another form than an encrypted field: hashes and digests.
+HASHED_COLUMNS = frozenset({"password", "token_digest", "code_hash"})
+
+
+def is_secret_field(field):
+    """True for a column that must never leave the database in the clear: an encrypted field
+    (its decrypted value), a password hash, a token digest or a code hash. Audit history and
+    CSV export both leave these out."""
+    from django_cryptography.fields import EncryptedMixin
+
+    return isinstance(field, EncryptedMixin) or field.name in HASHED_COLUMNS

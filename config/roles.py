@@ -1,10 +1,14 @@
-"""The groups behind the moderator and service roles (DATA_MODEL.md ACC-9), and the
-migration operation each app uses to grant its own permissions to them."""
+"""The groups behind the moderator, service and staff roles (DATA_MODEL.md ACC-9, issue 11),
+and the migration operation each app uses to grant its own permissions to them."""
 
 from django.db import migrations
 
 MODERATORS_GROUP = "Moderators"
 SERVICE_ACCOUNTS_GROUP = "Service accounts"
+# The staff roles (issue 11, README "Roles"): a staff member has `is_staff` and one of these.
+SUPPORT_GROUP = "Support"
+BILLING_GROUP = "Billing"
+CURATORS_GROUP = "Marketplace curators"
 
 SERVICE_PERMISSIONS = (
     "chat.record_messages",

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 
+from config.audit import audited
 from config.models import BaseModel
 from feedback.permissions import user_can_moderate_feedback
 
@@ -78,6 +79,7 @@ class FeedbackPostQuerySet(models.QuerySet):
         return self.with_comment_count().annotate(has_upvoted=Exists(upvoted))
 
 
+@audited()
 class FeedbackPost(BaseModel):
     """A bug report or a suggestion from a user, which moderators triage (§8.1)."""
 
@@ -131,6 +133,8 @@ class FeedbackPost(BaseModel):
             models.Index(fields=["is_hidden", "-upvote_count", "-created_at"]),
             models.Index(fields=["is_hidden", "-created_at"]),
             models.Index(fields=["type", "status"]),
+            # The admin home's open feedback, and the moderation queue newest first.
+            models.Index(fields=["status", "-created_at"]),
         ]
 
     def __str__(self):
@@ -178,6 +182,7 @@ class FeedbackCommentQuerySet(models.QuerySet):
         )
 
 
+@audited()
 class FeedbackComment(BaseModel):
     """A comment on a post; moderators' official answers are comments too (§8.3)."""
 

@@ -11,6 +11,7 @@ from django.db.models import Deferrable, Q, Value
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact, LessThanOrEqual
 
+from config.audit import audited
 from config.models import BaseModel
 from kanban.validators import (
     COLOR_RE,
@@ -104,6 +105,7 @@ class KanbanBoardQuerySet(models.QuerySet):
         return self.filter(project__owner=user)
 
 
+@audited()
 class KanbanBoard(BaseModel):
     """The task board of a project (§7.1): one per project, made on first use (KAN-1)."""
 
@@ -145,6 +147,7 @@ class KanbanColumnQuerySet(models.QuerySet):
         return self.filter(board__project__owner=user)
 
 
+@audited()
 class KanbanColumn(BaseModel):
     """One column of a board, with an optional WIP limit (§7.2)."""
 
@@ -220,6 +223,7 @@ class KanbanTaskQuerySet(models.QuerySet):
         return self.annotate(priority_rank=models.Case(*whens, output_field=models.IntegerField()))
 
 
+@audited()
 class KanbanTask(BaseModel):
     """One task card: its place on the board and its details (§7.3)."""
 
@@ -326,6 +330,7 @@ class KanbanTaskCommentQuerySet(models.QuerySet):
         return self.filter(task__board__project__owner=user)
 
 
+@audited()
 class KanbanTaskComment(BaseModel):
     """A comment on a task (§7.4); only its author edits or deletes it (KAN-13)."""
 
@@ -366,6 +371,7 @@ class ProjectNoteQuerySet(models.QuerySet):
         return self.filter(project__owner=user)
 
 
+@audited()
 class ProjectNote(BaseModel):
     """The project's rich-text notes, one document per project (§7.5), made on first use."""
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Now
 
+from config.audit import audited
 from config.models import BaseModel
 from config.validators import validate_public_https_url
 from marketplace.validators import (
@@ -130,6 +131,7 @@ class BaseQuerySet(CatalogueQuerySet):
     listed_condition = Q(visibility=BaseVisibility.PUBLIC, is_active=True)
 
 
+@audited(machine_columns=("rating",))
 class MarketplaceAgent(BaseModel):
     """An AI agent users add to their library and switch on for projects (§5.1)."""
 
@@ -215,6 +217,7 @@ class MarketplaceAgent(BaseModel):
         raise_errors(agent_errors(vars(self)))
 
 
+@audited(machine_columns=("rating",))
 class MarketplaceBase(BaseModel):
     """A project template that becomes a container (§5.2)."""
 
@@ -294,6 +297,7 @@ class WorkflowTemplateQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
+@audited()
 class WorkflowTemplate(BaseModel):
     """A ready-made set of containers and connections applied to a project (§5.3)."""
 
@@ -341,6 +345,7 @@ class WorkflowTemplate(BaseModel):
         return [f"No base has the slug {slug!r}." for slug in sorted(slugs - known)]
 
 
+@audited()
 class UserPurchasedAgent(BaseModel):
     """An agent in a user's library, and the right to use it (§5.4)."""
 
@@ -375,6 +380,7 @@ class UserPurchasedAgent(BaseModel):
         return self.is_active and (self.expires_at is None or self.expires_at > now)
 
 
+@audited()
 class UserPurchasedBase(BaseModel):
     """A base in a user's library (§5.5); bases have no subscriptions."""
 
@@ -403,6 +409,7 @@ class UserPurchasedBase(BaseModel):
         return self.is_active
 
 
+@audited()
 class ProjectAgent(BaseModel):
     """An agent from the owner's library, switched on for one project (§5.6)."""
 
@@ -436,6 +443,7 @@ class ProjectAgent(BaseModel):
             raise ValidationError({"agent": "The project owner has no access to this agent."})
 
 
+@audited()
 class AgentReview(BaseModel):
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="agent_reviews"
@@ -465,6 +473,7 @@ class AgentReview(BaseModel):
         return f"{self.rating}★ by {self.user_id}"
 
 
+@audited()
 class BaseReview(BaseModel):
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="base_reviews")
     base = models.ForeignKey(

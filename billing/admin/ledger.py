@@ -78,7 +78,7 @@ class UsageLogAdmin(MoneyAdmin):
         "shortfall_cents",
         "billed_status",
     )
-    list_filter = ("billed_status", "is_byok")
+    list_filter = ("billed_status", "is_byok", "created_at")
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
     search_fields = ("user__email", "request_id")

@@ -116,7 +116,7 @@ class StripeEventAdmin(MoneyAdmin):
 @admin.register(CreditPurchase)
 class CreditPurchaseAdmin(MoneyAdmin):
     list_display = ("created_at", "user", "package", "amount_cents", "status", "completed_at")
-    list_filter = ("status", "package")
+    list_filter = ("status", "package", "completed_at")
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
     search_fields = ("user__email", "stripe_checkout_session", "stripe_payment_intent")

@@ -25,7 +25,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Before django.contrib.admin: its templates add the "Events" link to every change form.
+    "pghistory.admin",
+    "config.apps.StudioAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +38,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
+    "pghistory",
+    "import_export",
     "config",
     "accounts",
     "projects",
@@ -54,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -278,6 +284,23 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = "Studio back office"
+
+# Audit history (config/audit.py). Reads write nothing worth auditing, so GET requests skip the
+# context.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The history page of a row ("Events"): what changed, and who changed it (the context).
+PGHISTORY_ADMIN_LIST_DISPLAY = [
+    "pgh_created_at",
+    "pgh_label",
+    "pgh_obj_model",
+    "pgh_obj_id",
+    "pgh_diff",
+    "pgh_context",
+]
+
+# CSV export of admin changelists (config/admin_site.py): whoever may view a changelist may
+# export it.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 
 def require_real_secret(secret_key):

@@ -52,7 +52,7 @@ class DeploymentAdmin(ProjectsModelAdmin):
         "created_at",
         "completed_at",
     )
-    list_filter = ("provider", "status")
+    list_filter = ("provider", "status", "created_at")
     list_select_related = ("project", "triggered_by")
     ordering = ("-created_at",)
 

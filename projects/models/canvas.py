@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django_cryptography.fields import encrypt
 
+from config.audit import audited
 from config.models import BaseModel
 from config.validators import validate_public_https_url
 from projects.models.common import random_suffix, save_with_generated_name, valid_path_condition
@@ -46,6 +47,7 @@ def port_in_range(field_name):
     return Q(**{f"{field_name}__isnull": True}) | Q(**{f"{field_name}__range": (1, 65535)})
 
 
+@audited()
 class Container(BaseModel):
     """One service of a project. `base` (→ marketplace.MarketplaceBase) arrives with the
     marketplace app's migration; until then every container is a custom one."""
@@ -195,6 +197,7 @@ class ConnectorType(models.TextChoices):
     DEPENDS_ON = "depends_on"
 
 
+@audited()
 class ContainerConnection(BaseModel):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="container_connections"
@@ -259,6 +262,7 @@ class ContainerConnection(BaseModel):
             raise ValidationError(errors)
 
 
+@audited()
 class BrowserPreview(BaseModel):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="browser_previews"

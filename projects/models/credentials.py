@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django_cryptography.fields import encrypt
 
+from config.audit import audited
 from config.encryption import SecretFieldsModel
 from config.models import BaseModel
 from projects.validators import validate_provider_metadata
@@ -24,6 +25,7 @@ class OwnedQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
+@audited()
 class DeploymentCredential(SecretFieldsModel, BaseModel):
     user = models.ForeignKey(
         "accounts.User",
@@ -72,6 +74,7 @@ class GitProvider(models.TextChoices):
     BITBUCKET = "bitbucket"
 
 
+@audited()
 class GitProviderCredential(SecretFieldsModel, BaseModel):
     user = models.ForeignKey(
         "accounts.User",

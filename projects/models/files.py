@@ -6,6 +6,7 @@ from django.db.models.lookups import Exact
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from config.audit import audited
 from config.models import BaseModel
 from projects.models.common import OctetLength, valid_path_condition
 from projects.validators import (
@@ -19,6 +20,7 @@ from projects.validators import (
 )
 
 
+@audited()
 class ProjectFile(BaseModel):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="files", db_index=False
@@ -62,6 +64,7 @@ def asset_upload_path(asset, filename):
     return f"projects/{asset.project_id}/assets/{asset.id}"
 
 
+@audited()
 class ProjectAsset(BaseModel):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="assets", db_index=False

@@ -6,6 +6,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from config.audit import audited
 from config.models import BaseModel
 from projects import conf
 from projects.models.common import OctetLength, random_suffix, save_with_generated_name, slug_base
@@ -31,6 +32,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
 
+@audited()
 class Project(BaseModel):
     owner = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="projects", db_index=False

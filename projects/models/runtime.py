@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from config.audit import audited
 from config.models import BaseModel
 from config.validators import validate_public_https_url
 from projects.validators import JsonObjectValidator
@@ -21,6 +22,7 @@ class SnapshotStatus(models.TextChoices):
     DELETED = "deleted"
 
 
+@audited()
 class ProjectSnapshot(BaseModel):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="snapshots", db_index=False
@@ -83,6 +85,7 @@ DEPLOYMENT_IN_PROGRESS = (DeploymentStatus.PENDING, DeploymentStatus.DEPLOYING)
 DEPLOYMENT_COMPLETED = (DeploymentStatus.DEPLOYED, DeploymentStatus.FAILED)
 
 
+@audited()
 class Deployment(BaseModel):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="deployments", db_index=False
@@ -151,7 +154,11 @@ class Deployment(BaseModel):
                 name="projects_deployment_one_in_progress",
             ),
         ]
-        indexes = [models.Index(fields=["project", "created_at"])]
+        indexes = [
+            models.Index(fields=["project", "created_at"]),
+            # The admin home's failed deployments of the past week.
+            models.Index(fields=["status", "created_at"]),
+        ]
 
     def __str__(self):
         return f"{self.provider} deployment ({self.status})"

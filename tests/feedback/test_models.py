@@ -1,7 +1,6 @@
 """Fields, constraints, indexes and querysets of the feedback models (DATA_MODEL.md §8)."""
 
 import pytest
-from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from feedback.models import (
     FeedbackUpvote,
     ModerationAction,
 )
+from tests.backoffice.helpers import domain_models
 from tests.factories import UserFactory
 from tests.feedback.factories import FeedbackCommentFactory, upvote
 
@@ -23,7 +23,7 @@ FEEDBACK_MODELS = (FeedbackPost, FeedbackUpvote, FeedbackComment, FeedbackModera
 
 def test_coverage_guard_lists_every_feedback_model():
     """The per-model tests here and in test_admin.py run over FEEDBACK_MODELS."""
-    assert set(FEEDBACK_MODELS) == set(apps.get_app_config("feedback").get_models())
+    assert set(FEEDBACK_MODELS) == domain_models("feedback")
 
 
 def violated_constraint(write):

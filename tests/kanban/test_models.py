@@ -2,7 +2,6 @@
 field validators and the per-user querysets (DATA_MODEL.md §7, §1.3, §1.4)."""
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -21,6 +20,7 @@ from kanban.models import (
     TaskType,
 )
 from kanban.validators import JsonObjectValidator, validate_color, validate_tags
+from tests.backoffice.helpers import domain_models
 from tests.kanban.factories import (
     KanbanBoardFactory,
     KanbanTaskCommentFactory,
@@ -299,7 +299,7 @@ def test_visible_to_is_the_owners_rows_only(task, owner, other_user):
 
 
 def test_every_kanban_model_is_covered_here():
-    models = set(apps.get_app_config("kanban").get_models())
+    models = domain_models("kanban")
     assert models == {KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote}
 
 

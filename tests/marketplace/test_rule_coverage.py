@@ -5,11 +5,11 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib import admin
 
 import tests.marketplace
 from marketplace import urls
+from tests.backoffice.helpers import domain_models
 
 MKT_RULES = (
     *(1, 2, 3, 4, 5, 6, 7, 8, 10),
@@ -42,7 +42,7 @@ def test_every_model_route_and_model_admin_is_named_in_a_test():
     source = "\n".join(
         path.read_text() for path in Path(tests.marketplace.__path__[0]).glob("test_*.py")
     )
-    models = set(apps.get_app_config("marketplace").get_models())
+    models = domain_models("marketplace")
     registered = {model for model in admin.site._registry if model._meta.app_label == "marketplace"}
     routes = {pattern.name for pattern in urls.urlpatterns}
     missing = [model.__name__ for model in models | registered if model.__name__ not in source]

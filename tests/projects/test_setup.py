@@ -4,7 +4,6 @@ constraint races that only the database sees."""
 import io
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 
@@ -13,6 +12,7 @@ from config.roles import SERVICE_ACCOUNTS_GROUP
 from projects import demo, services
 from projects.models import Deployment, Project, ProjectAsset
 from projects.services import deployments
+from tests.backoffice.helpers import domain_models
 from tests.projects.factories import DeploymentCredentialFactory, ProjectSnapshotFactory
 from tests.projects.helpers import assert_error
 
@@ -73,7 +73,7 @@ def test_every_model_has_a_factory_and_an_admin():
 
     from tests.projects import factories
 
-    models = set(apps.get_app_config("projects").get_models())
+    models = domain_models("projects")
     with_factory = {
         getattr(factories, name)._meta.model
         for name in dir(factories)

@@ -1,0 +1,81 @@
+"""The back office's admin site: Django's, with a home page of the numbers staff look at first
+(config/dashboard.py) and a CSV export on every changelist.
+
+Every model registered here gets the export (django-import-export) without its admin having to
+ask: the export is the changelist as filtered and searched, CSV only, formula-escaped and
+without secret columns.
+"""
+
+import re
+
+import tablib
+from django.conf import settings
+from django.contrib import admin
+from django.db.models.base import ModelBase
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV
+from import_export.resources import modelresource_factory
+
+from config import dashboard
+from config.encryption import is_secret_field
+
+# OWASP "CSV injection": a cell a spreadsheet would run as a formula. The library's own option
+# only strips a leading "=", which leaves +, -, @ and the control characters.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def escape_formula(value):
+    """The cell as text, prefixed with ' when it would start a formula (a signed number is a
+    number, and stays as it is)."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
+        return f"'{text}"
+    return text
+
+
+class EscapedCSV(CSV):
+    def export_data(self, dataset, **kwargs):
+        escaped = tablib.Dataset(headers=dataset.headers)
+        for row in dataset:
+            escaped.append([escape_formula(cell) for cell in row])
+        return super().export_data(escaped, **kwargs)
+
+
+def export_resource(model):
+    """Every column of the model but its secrets (`config.encryption.is_secret_field`)."""
+    secrets = [f.name for f in model._meta.concrete_fields if is_secret_field(f)]
+    return modelresource_factory(model, meta_options={"exclude": secrets})
+
+
+class CsvExportMixin(ExportMixin):
+    export_formats = [EscapedCSV]
+
+    def get_export_resource_classes(self, request):
+        return [export_resource(self.model)]
+
+
+def with_export(admin_class):
+    if issubclass(admin_class, ExportMixin):
+        return admin_class
+    return type(admin_class.__name__, (CsvExportMixin, admin_class), {})
+
+
+class StudioAdminSite(admin.AdminSite):
+    site_header = site_title = settings.ADMIN_SITE_HEADER
+    index_title = "Back office"
+    index_template = "admin/studio_index.html"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        models = (
+            [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        )
+        for model in models:
+            if model._meta.app_label == "pghistory":
+                super().register(model, admin_class, **options)
+            else:
+                super().register(model, with_export(admin_class or admin.ModelAdmin), **options)
+
+    def index(self, request, extra_context=None):
+        tiles = dashboard.tiles_for(request.user)
+        return super().index(request, {"dashboard": tiles, **(extra_context or {})})
