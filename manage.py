@@ -9,10 +9,10 @@ def main():
     from django.core.management import execute_from_command_line
 
     django.setup()
-    from config.audit import command_context
+    from config.audit import attach_command_context
 
-    with command_context(sys.argv):
-        execute_from_command_line(sys.argv)
+    attach_command_context(sys.argv)
+    execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ Who made the change is the event's context (`pghistory.Context`, its `metadata`)
 - a request (admin or API): `user` (the session or bearer-token user, so a service account is
   named by its own user) and `url`, set by `AuditMiddleware` and completed when DRF
   authenticates;
-- a management command: `command` and the operating-system user (`manage.py`);
+- a management command: `command` and the operating-system user, for the connection's whole
+  session (`manage.py`);
 - nothing (a shell without `manage.py`, a migration): no context, and the event still exists.
 
 Money keeps its own ledger too (billing.CreditLedgerEntry, one entry per bucket movement); every
@@ -17,9 +18,12 @@ bucket movement is also an update of the user row, hence a `UserEvent`.
 """
 
 import getpass
+import json
+import uuid
 
 import pghistory
 import pgtrigger
+from django.db.backends.signals import connection_created
 from pghistory.middleware import HistoryMiddleware
 
 from config.encryption import is_secret_field
@@ -109,6 +113,22 @@ class AuditMiddleware(HistoryMiddleware):
         return {**super().get_context(request), "method": request.method}
 
 
-def command_context(argv):
-    """The audit context of a `manage.py` run: the command and who ran it."""
-    return pghistory.context(command=argv[1] if len(argv) > 1 else "", os_user=getpass.getuser())
+def attach_command_context(argv):
+    """Names a `manage.py` run (the command, and who ran it) on every database connection it
+    opens, for the whole session: no statement is rewritten, so raw SQL with a literal `%`
+    runs as written. `runserver` gets none; its requests name their own users."""
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "runserver":
+        return
+    context_id = str(uuid.uuid4())
+    metadata = json.dumps({"command": command, "os_user": getpass.getuser()})
+
+    def attach(sender, connection, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pghistory.context_id', %s, false), "
+                "set_config('pghistory.context_metadata', %s, false)",
+                [context_id, metadata],
+            )
+
+    connection_created.connect(attach, weak=False)

@@ -144,28 +144,50 @@ def test_a_service_account_change_names_the_service_account(client_for, service_
     assert actor(change)["user"] == str(service_account.pk)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_management_command_names_itself(settings):
-    """Through `manage.py`, as cron and operators run it, against this test database."""
+def manage(*args, **env):
+    """`manage.py` as cron and operators run it, against this test database."""
     db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "DJANGO_SUPERUSER_PASSWORD": "a-long-enough-password-for-audit",
-        "DJANGO_SUPERUSER_NAME": "Operator",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "createsuperuser", "--noinput", "--email", "ops@example.com"],
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            **env,
+        },
         check=True,
         capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_management_command_names_itself():
+    manage(
+        "createsuperuser",
+        "--noinput",
+        "--email",
+        "ops@example.com",
+        DJANGO_SUPERUSER_PASSWORD="a-long-enough-password-for-audit",
+        DJANGO_SUPERUSER_NAME="Operator",
     )
     [created] = events_of(User.objects.get(email="ops@example.com"))
     assert created.pgh_label == "insert"
     assert actor(created)["command"] == "createsuperuser"
     assert actor(created)["os_user"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_runs_raw_sql_as_written():
+    """The command's context rewrites no statement: a literal % in raw SQL stays one."""
+    script = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute(\"EXPLAIN SELECT 1 WHERE 'bench-1' LIKE 'bench%'\")\n"
+        "print('ran')"
+    )
+    assert manage("shell", "-c", script).stdout.strip().endswith("ran")
 
 
 @pytest.mark.django_db
