@@ -8,7 +8,50 @@ from rest_framework.test import APIClient
 
 from accounts.models import AccessToken
 from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
+from tests import figures
 from tests.factories import UserFactory
+from tests.leaks import watch
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per R-number recorded through tests/figures.py (see its docstring)."""
+    lines = figures.lines()
+    if lines:
+        terminalreporter.section("R-figures (spec/RELIABILITY.md)")
+        for line in lines:
+            terminalreporter.line(line)
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the figures to the controller
+        workeroutput["r_figures"] = figures.dump()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    figures.merge(getattr(node, "workeroutput", {}).get("r_figures", {}))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _leak_watch_installed(django_db_setup):
+    from tests import leaks
+
+    leaks.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks(_leak_watch_installed):
+    """R3 and R20 (tests/leaks.py): this test's responses and logs hold none of its secrets."""
+    watch.reset()
+    yield
+    figures.count("R3", "JSON responses scanned", watch.responses)
+    figures.count("R3", "leaks", len(watch.response_hits))
+    figures.count("R20", "log records scanned at DEBUG", watch.records)
+    figures.count("R20", "hits", len(watch.log_hits))
+    hits = watch.response_hits + watch.log_hits
+    if hits:
+        pytest.fail("secrets leaked:\n" + "\n".join(hits[:20]), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
