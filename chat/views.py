@@ -85,6 +85,12 @@ class ProjectNestedViewSet(GenericViewSet):
             return queryset
         return super().filter_queryset(queryset)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Another user's project is a 404 before the body is read: before any 400 or 415.
+        if not getattr(self, "swagger_fake_view", False):
+            self.project  # noqa: B018
+
     def reaches_every_project(self):
         """API.md §2: on a service endpoint, the holder of its permission is not limited to
         their own projects. Asked only there, so owners' other calls cost no permission query."""

@@ -55,6 +55,12 @@ class ProjectChildViewSet(ViewSet):
     lookup_value_converter = "uuid"
     model = None
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Another user's project is a 404 before the body is read: before any 400 or 415.
+        if not getattr(self, "swagger_fake_view", False):
+            self.project  # noqa: B018
+
     @cached_property
     def project(self):
         if self.caller_is_service():
