@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,28 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("R-figures (spec/RELIABILITY.md)")
         for line in lines:
             terminalreporter.line(line)
+
+
+# R16's "list query count independent of the number of rows": the per-app query-budget tests
+# (tests/*/test_queries.py and the W-numbers' list tests) whose names say so.
+FLAT_QUERY_TEST = re.compile(r"flat|do_not_grow")
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call" or _is_xdist_worker:
+        return  # counted once: in the controller under xdist, where every report arrives
+    name = report.nodeid.split("::")[-1]
+    if FLAT_QUERY_TEST.search(name) and "quer" in report.nodeid:
+        figures.count("R16", "list query budgets flat in rows", int(report.passed))
+        figures.count("R16", "N+1", int(report.failed))
+
+
+_is_xdist_worker = False
+
+
+def pytest_configure(config):
+    global _is_xdist_worker
+    _is_xdist_worker = hasattr(config, "workerinput")
 
 
 def pytest_sessionfinish(session):

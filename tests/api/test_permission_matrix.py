@@ -599,6 +599,9 @@ def test_r1_permission_matrix(group):
                     f"{method} {template} {role}: {row}" for row in foreign_ids_in(response, world)
                 ]
             record_r2(role, method, access, status)
+            if role in ("expired", "revoked") and expected[role] == 401:
+                figures.count("R12", "expired or revoked token calls")
+                figures.count("R12", "accepted", int(status != 401))
             if access in PRIVILEGED_CLASSES and role == "other":
                 figures.count("R4", "privileged calls as a plain user")
                 figures.count("R4", "allowed", int(status < 400))
