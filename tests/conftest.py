@@ -26,6 +26,9 @@ def pytest_terminal_summary(terminalreporter):
 # R16's "list query count independent of the number of rows": the per-app query-budget tests
 # (tests/*/test_queries.py and the W-numbers' list tests) whose names say so.
 FLAT_QUERY_TEST = re.compile(r"flat|do_not_grow")
+# R19's business-flow abuse: the tests named for it, each an attempt that must not succeed
+# (own item, buying twice, reviewing without access or twice, upvoting twice, a full column).
+ABUSE_TEST = re.compile(r"(^|_)r19_")
 
 
 def pytest_runtest_logreport(report):
@@ -35,6 +38,9 @@ def pytest_runtest_logreport(report):
     if FLAT_QUERY_TEST.search(name) and "quer" in report.nodeid:
         figures.count("R16", "list query budgets flat in rows", int(report.passed))
         figures.count("R16", "N+1", int(report.failed))
+    if ABUSE_TEST.search(name):
+        figures.count("R19", "abuse scenarios tried", 1)
+        figures.count("R19", "succeeded", int(report.failed))
 
 
 _is_xdist_worker = False

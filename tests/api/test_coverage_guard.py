@@ -10,7 +10,7 @@ or an explicit, reasoned exemption below.
   its model, or a factory of its model.
 
 A new model, view or admin without a test fails here until it gets one (or an exemption that
-says why it needs none).
+says why it needs none). The counts are on the R17 (inventory) summary line.
 """
 
 import importlib
