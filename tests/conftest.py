@@ -63,7 +63,7 @@ def pytest_testnodedown(node, error):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _leak_watch_installed(django_db_setup):
+def _leak_watch_installed():
     from tests import leaks
 
     leaks.install()

@@ -33,6 +33,7 @@ A hit fails the test that caused it (at teardown). A test that leaks on purpose,
 scan sees it, uses `watch.expect_leaks()`.
 """
 
+import json
 import logging
 import re
 import threading
@@ -107,8 +108,6 @@ class Watch:
             allowed.add(user.email.lower())
         if request.path.startswith("/api/v1/auth/"):
             try:
-                import json
-
                 data = json.loads(body)
             except ValueError:
                 data = None
