@@ -29,7 +29,9 @@ Django attaches, are written by no formatter. Records of test-only libraries (fa
 Faker, Hypothesis, schemathesis) are not the application's logs and are not scanned; those
 loggers stay at INFO.
 
-A hit fails the test that caused it (at teardown). A test that leaks on purpose, to prove the
+Benchmarks (tests whose id says `benchmark`) time the rendering of large pages against a
+baseline, so their responses are not scanned (the scan would weigh on both sides); their logs
+are. A hit fails the test that caused it (at teardown). A test that leaks on purpose, to prove the
 scan sees it, uses `watch.expect_leaks()`.
 """
 
@@ -42,7 +44,6 @@ from contextlib import contextmanager
 HASH = re.compile(
     r"\b(?:argon2|pbkdf2_sha1|pbkdf2_sha256|bcrypt|bcrypt_sha256|scrypt|md5|sha1)\$[^\s\"]{8,}"
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MIN_SECRET = 8
 TEST_LIBRARIES = ("factory", "faker", "hypothesis", "schemathesis", "asyncio", "urllib3")
 
@@ -50,6 +51,7 @@ TEST_LIBRARIES = ("factory", "faker", "hypothesis", "schemathesis", "asyncio", "
 class Watch:
     def __init__(self):
         self.lock = threading.Lock()
+        self.scanning = True
         self.reset()
         self.expecting = False
 
@@ -80,6 +82,8 @@ class Watch:
     # --- scanning -----------------------------------------------------------------------
 
     def scan_response(self, request, response):
+        if not self.scanning:
+            return
         if getattr(response, "streaming", False) or "json" not in response.get("Content-Type", ""):
             return
         body = response.content.decode("utf-8", "replace")
@@ -91,8 +95,10 @@ class Watch:
         secret = self.webhook_secret()
         if secret and secret in body:
             found.append("the webhook secret")
-        others = {e.lower() for e in EMAIL.findall(body)} & self.emails
-        others -= self.allowed_emails(request, body)
+        lowered = body.lower()
+        others = {email for email in list(self.emails) if email in lowered}
+        if others:
+            others -= self.allowed_emails(request, body)
         found += [f"another user's email {e}" for e in sorted(others)]
         with self.lock:
             self.responses += 1
