@@ -9,16 +9,15 @@ While a test runs, the watch collects the secrets the test makes, where they are
 - users' emails (`post_save` of the user model),
 - the Stripe webhook secret (`settings.STRIPE_WEBHOOK_SECRET`, read at scan time).
 
-**Responses (R3).** Every response that goes through Django's `BaseHandler.get_response` (the
-test client, the WSGI app schemathesis drives, live servers in threads) with a JSON content
-type is scanned for: a password or code hash (`md5$`, `argon2$`, `pbkdf2_…$`, …), a token
-digest, a plaintext of an encrypted field, and the email of a user other than the requester.
-What is legitimately shown: the requester's own email; under `/api/v1/auth/`, the email of the
-account the response describes (`Me`, or `user` of a TokenResponse: register, login and the
-OAuth callback answer an anonymous request with the new session's user); the raw token, in
-the TokenResponse that issues it (it is not a digest). Nothing else: the API gives staff,
-moderators and service accounts no view of other users' emails (API.md §1), so there is no
-exemption for them.
+**Responses (R3).** Every response Django serves and closes (through the test client, or the
+WSGI app schemathesis drives) with a JSON content type is scanned for: a password or code hash
+(`md5$`, `argon2$`, `pbkdf2_…$`, …), a token digest, a plaintext of an encrypted field, and
+the email of a user other than the requester. What is legitimately shown: the requester's own
+email; under `/api/v1/auth/`, the email of the account the response describes (`Me`, or
+`user` of a TokenResponse: register, login and the OAuth callback answer an anonymous request
+with the new session's user); the raw token, in the TokenResponse that issues it (it is not a
+digest). Nothing else: the API gives staff, moderators and service accounts no view of other
+users' emails (API.md §1), so there is no exemption for them.
 
 **Logs (R20).** A handler on the root logger (and on the non-propagating `django.request` and
 `django.server`), with the root level at DEBUG for the whole session, scans every record of the
@@ -167,12 +166,24 @@ class LogScanner(logging.Handler):
                 watch.log_hits += [f"{record.name} {record.levelname}: {what}" for what in found]
 
 
+def _request_of(response):
+    """The request of a response served by Django's WSGIHandler (the test client sets
+    `wsgi_request` instead): the handler registers `request.close` among the closers."""
+    from django.http import HttpRequest
+
+    for closer in getattr(response, "_resource_closers", ()):
+        owner = getattr(closer, "__self__", None)
+        if isinstance(owner, HttpRequest):
+            return owner
+    return None
+
+
 def install():
     """Patches the collecting points and the response path, and attaches the log scanner.
     Called once per session, after Django is set up."""
     from django.contrib.auth import hashers
-    from django.core.handlers.base import BaseHandler
     from django.db.models.signals import post_save
+    from django.http.response import HttpResponseBase
     from django_cryptography.fields import EncryptedMixin
 
     import accounts.models
@@ -224,14 +235,19 @@ def install():
 
     post_save.connect(remember_email, sender=User, weak=False)
 
-    original_get_response = BaseHandler.get_response
+    # Scanned when the response is closed, as a WSGI server closes it after sending: a wrapper
+    # around `get_response` would add a frame to every request's stack, and the parser's
+    # recursion limit (config/parsers.py) is measured against that stack.
+    original_close = HttpResponseBase.close
 
-    def get_response(self, request):
-        response = original_get_response(self, request)
-        watch.scan_response(request, response)
-        return response
+    def close(self):
+        request = getattr(self, "wsgi_request", None) or _request_of(self)
+        if request is not None and not getattr(self, "_leak_scanned", False):
+            self._leak_scanned = True
+            watch.scan_response(request, self)
+        original_close(self)
 
-    BaseHandler.get_response = get_response
+    HttpResponseBase.close = close
 
     scanner = LogScanner()
     root = logging.getLogger()
