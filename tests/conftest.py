@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AccessToken
 from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
-from tests import figures
+from tests import figures, leaks
 from tests.factories import UserFactory
 from tests.leaks import watch
 
@@ -64,14 +64,13 @@ def pytest_testnodedown(node, error):
 
 @pytest.fixture(scope="session", autouse=True)
 def _leak_watch_installed():
-    from tests import leaks
-
     leaks.install()
 
 
 @pytest.fixture(autouse=True)
 def _no_leaks(_leak_watch_installed, request):
     """R3 and R20 (tests/leaks.py): this test's responses and logs hold none of its secrets."""
+    leaks.attach_log_scanner()
     watch.reset()
     watch.scanning = "benchmark" not in request.node.nodeid
     yield

@@ -182,6 +182,7 @@ def install():
     """Patches the collecting points and the response path, and attaches the log scanner.
     Called once per session, after Django is set up."""
     from django.contrib.auth import hashers
+    from django.core.handlers.wsgi import WSGIHandler
     from django.db.models.signals import post_save
     from django.http.response import HttpResponseBase
     from django_cryptography.fields import EncryptedMixin
@@ -249,20 +250,49 @@ def install():
 
     HttpResponseBase.close = close
 
-    scanner = LogScanner()
+    # Behind Django's WSGI handler (schemathesis drives it), the caller may never close the
+    # response: it is scanned as the handler returns it.
+    original_call = WSGIHandler.__call__
+
+    def __call__(self, environ, start_response):
+        response = original_call(self, environ, start_response)
+        request = _request_of(response)
+        if request is not None and not getattr(response, "_leak_scanned", False):
+            response._leak_scanned = True
+            watch.scan_response(request, response)
+        return response
+
+    WSGIHandler.__call__ = __call__
+
+    attach_log_scanner()
+
+
+_scanner = None
+
+
+def attach_log_scanner():
+    """Puts the scanner on the root logger (and the non-propagating request loggers) at DEBUG.
+    Called for every test: `django.setup()` (e.g. through `get_wsgi_application()`) applies
+    LOGGING again, which takes the scanner off."""
+    global _scanner
+    if _scanner is None:
+        _scanner = LogScanner()
     root = logging.getLogger()
-    previous = root.level
+    if _scanner in root.handlers:
+        return
+    previous = root.level if root.level != logging.DEBUG else logging.INFO
     for handler in root.handlers:
         if handler.level == logging.NOTSET:
             handler.setLevel(previous)  # the console prints what it printed before
-    root.addHandler(scanner)
+    root.addHandler(_scanner)
     root.setLevel(logging.DEBUG)
     for name in ("django.request", "django.server"):
         logger = logging.getLogger(name)
         for handler in logger.handlers:
             if handler.level == logging.NOTSET:
                 handler.setLevel(logger.level)
-        logger.addHandler(scanner)
+        if _scanner not in logger.handlers:
+            logger.addHandler(_scanner)
         logger.setLevel(logging.DEBUG)
     for name in TEST_LIBRARIES:
         logging.getLogger(name).setLevel(logging.INFO)

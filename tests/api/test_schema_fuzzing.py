@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import AccessToken
 from billing import stripe_gateway
-from tests import figures
+from tests import figures, leaks
 from tests.factories import UserFactory
 
 R14_CHECKS = [
@@ -76,7 +76,9 @@ def api_schema(db, settings, recorded_stripe):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": dict.fromkeys(rates, UNTHROTTLED),
     }
-    yield schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    app = get_wsgi_application()
+    leaks.attach_log_scanner()  # django.setup() applied LOGGING again (R20: tests/leaks.py)
+    yield schemathesis.openapi.from_wsgi("/api/v1/schema/", app)
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
