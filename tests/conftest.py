@@ -73,6 +73,7 @@ def _no_leaks(_leak_watch_installed, request):
     leaks.attach_log_scanner()
     watch.reset()
     watch.scanning = "benchmark" not in request.node.nodeid
+    watch.fuzzing = "test_schema_fuzzing" in request.node.nodeid
     yield
     figures.count("R3", "JSON responses scanned", watch.responses)
     figures.count("R3", "leaks", len(watch.response_hits))
