@@ -91,6 +91,17 @@ class ProjectNestedViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
         extra = self.action_permissions.get(self.action, ())
         return [IsAuthenticated(), *(permission() for permission in extra)]
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Another user's project is a 404 before the body is read: before any 400 or 415.
+        # (A method the route does not serve has no action: it stays a 405.)
+        if self.action is not None and not getattr(self, "swagger_fake_view", False):
+            self.scope()
+
+    def scope(self):
+        """The row the URL scopes every call to, looked up by `initial()`."""
+        return self.project
+
     def reaches_every_project(self):
         """API.md §2: on a service endpoint, the holder of its permission is not limited to
         their own projects. Asked only there, so owners' other calls cost no permission query."""
@@ -194,6 +205,9 @@ class MessageViewSet(ProjectNestedViewSet):
         # Recording a message also touches the project (CHT-13).
         chats = chats.select_related("project")
         return get_object_or_404(chats.filter(project_id=self.kwargs["pid"]), pk=self.kwargs["cid"])
+
+    def scope(self):
+        return self.chat  # one query for the chat and its project (W1)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no chat

@@ -488,9 +488,10 @@ class ProjectAgentViewSet(mixins.ListModelMixin, MarketplaceViewSet):
     def partial_update(self, request, pid=None, pk=None):
         project_agent = self.get_object()
         data = self.validated(instance=project_agent)
-        services.project_agent_set_enabled(
-            actor=request.user, project_agent=project_agent, enabled=data["enabled"]
-        )
+        if "enabled" in data:  # a PATCH that names no field changes nothing
+            services.project_agent_set_enabled(
+                actor=request.user, project_agent=project_agent, enabled=data["enabled"]
+            )
         return self.read(project_agent)
 
     def destroy(self, request, pid=None, pk=None):

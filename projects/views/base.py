@@ -34,6 +34,13 @@ class ProjectChildViewSet(ViewSet):
     lookup_value_converter = "uuid"
     model = None
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Another user's project is a 404 before the body is read: before any 400 or 415.
+        # (A method the route does not serve has no action: it stays a 405.)
+        if self.action is not None and not getattr(self, "swagger_fake_view", False):
+            self.project  # noqa: B018
+
     @cached_property
     def project(self):
         if self.caller_is_service():

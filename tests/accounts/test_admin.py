@@ -225,3 +225,21 @@ def test_oauth_and_code_admins_never_show_secrets(admin_client, user, committed)
     assert "•••• 9876" in admin_client.get(pages[1]).content.decode()
     assert admin_client.get("/admin/accounts/oauthaccount/add/").status_code == 403
     assert admin_client.get("/admin/accounts/emailverificationcode/add/").status_code == 403
+
+
+def test_email_codes_are_view_only_and_never_show_the_hash(admin_client, user):
+    """The coverage guard's gap (issue 10): EmailVerificationCodeAdmin had no test."""
+    from accounts import services
+    from accounts.models import CodePurpose, EmailVerificationCode
+
+    code = services.code_issue(user=user, purpose=CodePurpose.PASSWORD_RESET)
+    code_hash = EmailVerificationCode.objects.get(pk=code.pk).code_hash
+    for path in (
+        "/admin/accounts/emailverificationcode/",
+        f"/admin/accounts/emailverificationcode/{code.pk}/change/",
+    ):
+        response = admin_client.get(path)
+        assert response.status_code == 200
+        assert code_hash not in response.content.decode()
+        assert code_hash.split("$")[-1] not in response.content.decode()
+    assert admin_client.get("/admin/accounts/emailverificationcode/add/").status_code == 403

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AccessToken, CodePurpose, EmailVerificationCode, User
 from accounts.signals import email_verified, user_deleting, user_registered
+from tests import figures
 from tests.accounts.conftest import reload
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -143,7 +144,7 @@ def test_r11_unknown_email_wrong_password_and_inactive_answer_identically(api_cl
 
 def test_r11_login_throttled_per_email_exactly_after_five(api_client, user):
     statuses = [login(api_client, user.email, "wrong-password-123").status_code for _ in range(6)]
-    print(f"\nR11 login per email: first 429 at attempt {statuses.index(429) + 1}")
+    figures.record("R11", f"login per email: first 429 at attempt {statuses.index(429) + 1}")
     assert statuses == [400] * 5 + [429]
     response = login(api_client, user.email)
     assert response.status_code == 429

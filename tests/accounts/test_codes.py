@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.errors import CodeExpired, CodeInvalid, CodeLocked, TooManyCodes
 from accounts.models import CodePurpose, EmailVerificationCode
+from tests import figures
 from tests.accounts.conftest import CODE_IN_MAIL
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +163,7 @@ def test_r10_twenty_concurrent_right_guesses_one_success(user, mailoutbox):
         return "ok"
 
     results = run_in_threads(20, verify)
-    print(f"\nR10 concurrent verification: {results.count('ok')} success of 20")
+    figures.record("R10", f"concurrent verification: {results.count('ok')} success of 20")
     assert results.count("ok") == 1
     assert set(results) - {"ok"} <= {"code_invalid", "code_locked"}
     code.refresh_from_db()
@@ -184,7 +185,9 @@ def test_r10_no_lost_attempt_increments_under_concurrent_wrong_guesses(user, mai
 
     results = run_in_threads(12, guess)
     code.refresh_from_db()
-    print(f"\nR10 attempt counter: {code.attempts} of 12 concurrent wrong guesses counted")
+    figures.record(
+        "R10", f"attempt counter: {code.attempts} of 12 concurrent wrong guesses counted"
+    )
     assert code.attempts == 12
     assert results == ["code_invalid"] * 12
 

@@ -9,6 +9,7 @@ from accounts.models import User
 from billing.errors import IdempotencyKeyReused
 from billing.models import CreditLedgerEntry, UsageLog
 from billing.services.credits import Charge, credits_charge
+from tests import figures
 from tests.billing.conftest import fund
 from tests.factories import UserFactory
 
@@ -54,18 +55,20 @@ def test_r5_32_threads_by_50_charges_lose_nothing(start, label):
     logs = UsageLog.objects.filter(user=user)
     charged = sum(logs.values_list("credits_charged", flat=True))
     shortfall = sum(logs.values_list("shortfall_cents", flat=True))
-    print(
-        f"\nR5 {label} balance: {logs.count()} charges, {charged} charged, "
-        f"{shortfall} short, final {user.purchased_credits}"
-    )
-    assert logs.count() == 32 * charges_per_thread
-    assert user.purchased_credits == start - charged >= 0
-    assert charged + shortfall == 32 * charges_per_thread * 3
     ledger_total = sum(
         CreditLedgerEntry.objects.filter(user=user, bucket="purchased").values_list(
             "amount", flat=True
         )
     )
+    lost = 32 * charges_per_thread * 3 - charged - shortfall
+    figures.record(
+        "R5",
+        f"{label} balance: {logs.count()} charges, {lost} lost, final {user.purchased_credits} "
+        f"= start - charged {start - charged}, ledger {ledger_total}",
+    )
+    assert logs.count() == 32 * charges_per_thread
+    assert user.purchased_credits == start - charged >= 0
+    assert charged + shortfall == 32 * charges_per_thread * 3
     assert ledger_total == user.purchased_credits
 
 
@@ -75,7 +78,7 @@ def test_r7_one_key_from_32_threads_charges_once():
     results, errors = in_threads(32, lambda _: credits_charge(charge=same, request_id="once"))
     assert errors == []
     replays = sum(1 for _, replayed in results if replayed)
-    print(f"\nR7 charge: {32 - replays} effect, {replays} replays")
+    figures.record("R7", f"service charge: {32 - replays} effect, {replays} replays")
     assert replays == 31
     assert len({log.pk for log, _ in results}) == 1
     assert User.objects.get(pk=user.pk).purchased_credits == 900

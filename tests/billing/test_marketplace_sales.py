@@ -20,6 +20,7 @@ from billing.services.marketplace_sales import (
 from config.exceptions import InvalidStateTransition
 from marketplace.library import library_add, library_remove, library_row
 from marketplace.models import AgentCoInstall, MarketplaceAgent, MarketplaceBase, UserPurchasedAgent
+from tests import figures
 from tests.billing.conftest import fund
 from tests.factories import UserFactory
 
@@ -185,9 +186,10 @@ def test_r7_one_purchase_key_from_32_threads_charges_once():
     for thread in threads:
         thread.join()
     assert errors == []
-    print(
-        f"\nR7 purchase: {sum(not r.replayed for r in results)} effect, "
-        f"{sum(r.replayed for r in results)} replays"
+    figures.record(
+        "R7",
+        f"service purchase: {sum(not r.replayed for r in results)} effect, "
+        f"{sum(r.replayed for r in results)} replays",
     )
     assert sum(not result.replayed for result in results) == 1
     assert MarketplaceTransaction.objects.count() == 1

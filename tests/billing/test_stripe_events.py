@@ -19,6 +19,7 @@ from billing.models import CreditLedgerEntry, CreditPurchase, StripeEvent, Usage
 from billing.services.credit_purchases import credit_purchase_create
 from billing.services.credits import Charge, credits_charge, tier_set
 from billing.services.stripe_events import stripe_event_process, stripe_event_reprocess
+from tests import figures
 from tests.billing.conftest import signed
 from tests.factories import UserFactory
 
@@ -346,7 +347,7 @@ def test_r8_twenty_events_delivered_32_times_at_once_grant_twenty(stripe_setting
     for thread in threads:
         thread.join()
     grants = CreditLedgerEntry.objects.filter(user=user, entry_type="credit_purchase").count()
-    print(f"\nR8 webhooks: 640 deliveries of 20 events, {grants} grants")
+    figures.record("R8", f"service: 640 deliveries of 20 events, {grants} grants")
     assert errors == []
     assert grants == 20
     assert StripeEvent.objects.count() == 20

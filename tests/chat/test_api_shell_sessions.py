@@ -285,3 +285,10 @@ def test_cht_35_hibernating_the_project_closes_its_sessions(owner_client, projec
     assert owner_client.post(f"/api/v1/projects/{project.pk}/hibernate/").status_code == 202
     body = owner_client.get(session_url(session)).json()
     assert body["status"] == "closed" and body["closed_at"] is not None
+
+
+def test_another_users_project_is_404_before_the_body_is_checked(client_for, project, other_user):
+    """Regression (issue 10, R1): an invalid body to another user's project was a 400, so the
+    project's existence showed; API.md §3 puts 404 before 400."""
+    client = client_for(other_user)
+    assert_error(client.post(sessions_url(project), {}, format="json"), 404, "not_found")

@@ -16,6 +16,7 @@ from django_cryptography.utils.crypto import FernetBytes
 
 from config.management.commands.rotate_encryption_keys import derive_key, encrypted_models
 from projects.models import Container, DeploymentCredential, GitProviderCredential
+from tests import figures
 from tests.projects.factories import (
     ContainerFactory,
     DeploymentCredentialFactory,
@@ -111,7 +112,9 @@ def test_r13_rotation_drill(seeded, settings, switch_keys, monkeypatch):
     assert "projects.GitProviderCredential (access_token, refresh_token): 3 rotated" in output
     assert "projects.Container (encrypted_secrets): 1 rotated, 0 already current" in output
     monkeypatch.delenv("OLD_SECRET_KEY")  # drop key A
-    assert read_all(seeded) == EXPECTED
+    read_back = read_all(seeded) == EXPECTED
+    figures.record("R13", f"rotation drill: {'0' if read_back else 'some'} unreadable after A")
+    assert read_back
     again = rotate()  # idempotent: nothing left to do
     assert "0 rotated" in again and "1 already current" in again
 

@@ -1,6 +1,7 @@
 """Production settings refuse to start without real secrets, and pass `check --deploy`."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 
 from config.settings import base
+from tests import figures
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -36,6 +38,8 @@ def manage(*args, **env):
 
 def test_check_deploy_is_clean_with_production_values():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    issues = re.search(r"identified (\d+) issue", result.stdout + result.stderr)
+    figures.count("R15", "check --deploy warnings", int(issues.group(1)) if issues else 0)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

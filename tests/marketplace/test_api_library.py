@@ -215,3 +215,12 @@ def test_project_agent_list_and_bad_enabled(as_user, agent, user, project):
     assert ids(client.get(project_agents_url(project))) == [str(row.pk)]
     response = client.patch(project_agents_url(project, row), {"enabled": "maybe"}, format="json")
     assert_error(response, 400, "validation_error")
+
+
+def test_project_agent_patch_naming_no_field_changes_nothing(as_user, agent, user, project):
+    """Regression (issue 10, R1): a PATCH without `enabled` was a 500 (KeyError)."""
+    row = ProjectAgentFactory(project=project, agent=agent, enabled=True)
+    response = as_user(user).patch(project_agents_url(project, row), {}, format="json")
+    assert response.status_code == 200
+    row.refresh_from_db()
+    assert row.enabled is True

@@ -375,3 +375,13 @@ def test_asset_list_filters_and_orders(owner_client, project):
     assert_error(
         owner_client.get(assets_url(project), {"file_type": "exe"}), 400, "validation_error"
     )
+
+
+def test_upload_to_another_users_project_is_404_before_the_body_is_parsed(
+    client_for, other_user, project
+):
+    """Regression (issue 10, R1): a JSON body (415) or an empty upload (400) to another user's
+    project answered before the project lookup; API.md §3 puts 404 first."""
+    client = client_for(other_user)
+    assert_error(client.post(assets_url(project), {}, format="json"), 404, "not_found")
+    assert_error(client.post(assets_url(project), {}, format="multipart"), 404, "not_found")

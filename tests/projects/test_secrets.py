@@ -6,6 +6,7 @@ import secrets
 import pytest
 from django.db import connection
 
+from tests import figures
 from tests.projects.factories import (
     ContainerFactory,
     DeploymentCredentialFactory,
@@ -78,6 +79,11 @@ def test_r13_no_column_holds_a_secret_in_clear():
         for table, column, data_type in scanned
         if (count := column_hits(table, column, data_type, seeded))
     }
+    figures.record(
+        "R13",
+        f"{len(seeded)} secrets, {len(scanned)} columns scanned, "
+        f"{sum(hits.values())} plaintext hits",
+    )
     assert hits == {}
 
 

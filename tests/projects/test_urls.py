@@ -4,6 +4,7 @@ deployment URL) are public https only. Validation only: nothing is resolved or f
 import pytest
 
 from projects.models import Container, Deployment, Project
+from tests import figures
 from tests.projects.factories import DeploymentFactory, ProjectFactory
 from tests.projects.helpers import assert_error
 
@@ -40,6 +41,8 @@ def test_r18_refused_targets_for_every_stored_url(client_for, service_account, u
         ),
     }
     for field, response in responses.items():
+        figures.count("R18", "refused targets sent")
+        figures.count("R18", "accepted", int(response.status_code < 400))
         body = assert_error(response, 400, "validation_error")
         assert field in body["fields"]
     assert Project.objects.get(pk=project.pk).git_remote_url == ""

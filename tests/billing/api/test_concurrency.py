@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AccessToken, User
 from billing.models import CreditLedgerEntry, CreditPurchase, MarketplaceTransaction, UsageLog
+from tests import figures
 from tests.billing.api.utils import BILLING, agent_purchase_url, in_threads, keyed
 from tests.billing.conftest import fund
 from tests.billing.factories import MarketplaceAgentFactory
@@ -38,7 +39,7 @@ def post_from_threads(token, url, body, key):
 def assert_one_effect(results, label):
     statuses = sorted(status for status, _, _ in results)
     replays = sum(1 for _, replayed, _ in results if replayed == "true")
-    print(f"\nR7 {label}: {statuses.count(201)} effect, {replays} replays")
+    figures.record("R7", f"API {label}: {statuses.count(201)} effect, {replays} replays")
     assert statuses == [200] * (THREADS - 1) + [201]
     assert replays == THREADS - 1
 

@@ -74,7 +74,7 @@ def test_bil_41_replay_is_200_with_the_header_and_charges_once(owner_client, use
     assert purchased_credits(user) == 4000
 
 
-def test_bil_41_buying_an_owned_item_again_charges_nothing(owner_client, user):
+def test_bil_41_r19_buying_an_owned_item_again_charges_nothing(owner_client, user):
     fund(user, purchased=5000)
     agent = MarketplaceAgentFactory(one_time=True)
     buy(owner_client, agent, key="first")
@@ -86,7 +86,7 @@ def test_bil_41_buying_an_owned_item_again_charges_nothing(owner_client, user):
     assert purchased_credits(user) == 4000
 
 
-def test_bil_41_buying_ones_own_item_does_nothing(owner_client, user):
+def test_bil_41_r19_buying_ones_own_item_does_nothing(owner_client, user):
     fund(user, purchased=5000)
     mine = MarketplaceAgentFactory(one_time=True, created_by_user=user)
     response = buy(owner_client, mine)

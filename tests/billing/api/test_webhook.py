@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import SubscriptionTier, User
 from billing.models import CreditLedgerEntry, CreditPurchase, StripeEvent, StripeEventStatus
+from tests import figures
 from tests.billing.api.utils import WEBHOOK, assert_error, in_threads
 from tests.billing.conftest import signed
 from tests.billing.factories import pending_purchase
@@ -219,7 +220,7 @@ def test_r8_20_events_each_delivered_32_times_concurrently_grant_20_times(stripe
     assert errors == []
     assert {status for statuses in results for status in statuses} == {200}
     grants = CreditLedgerEntry.objects.filter(entry_type="credit_purchase").count()
-    print(f"\nR8 storm through the API: 640 deliveries, {grants} grants for 20 events")
+    figures.record("R8", f"API storm: 640 deliveries, {grants} grants for 20 events")
     assert grants == 20
     assert StripeEvent.objects.count() == 20
     for buyer in buyers:
