@@ -32,6 +32,7 @@ from config.audit import MACHINE_COLUMNS, SECRET_CHANGE
 from config.encryption import is_secret_field
 from feedback.models import FeedbackPost
 from projects.models import EnvironmentStatus, Project
+from tests import figures
 from tests.backoffice.helpers import (
     actor,
     as_request,
@@ -270,7 +271,7 @@ def test_who_holds_which_role_is_audited(user):
 
 
 @pytest.mark.django_db
-def test_r21_every_credit_movement_and_admin_change_leaves_an_audit_row(client, superuser, capsys):
+def test_r21_every_credit_movement_and_admin_change_leaves_an_audit_row(client, superuser):
     """R21's figure: after each credit movement the newest user event holds the balances the
     ledger says; each admin change adds events."""
     member = UserFactory()
@@ -319,8 +320,7 @@ def test_r21_every_credit_movement_and_admin_change_leaves_an_audit_row(client, 
         assert response.status_code == 302
         unaudited += all_events() == before
 
-    print(
-        f"\nR21 audit: {len(movements)} credit movements and {len(admin_changes)} admin "
-        f"changes, {unaudited} without an audit row"
-    )
+    figures.count("R21", "credit movements", len(movements))
+    figures.count("R21", "admin changes", len(admin_changes))
+    figures.count("R21", "changes without audit", unaudited)
     assert unaudited == 0
