@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import AccessToken
 from tests import figures
+from tests.api.routes import served
 from tests.api.test_permission_matrix import ROUTES, bearer, build_world, ids_of
 from tests.core.test_settings import PRODUCTION_ENV
 
@@ -110,19 +110,11 @@ def test_r15_api_responses_carry_the_security_headers(production_answers):
 
 def viewsets():
     """(route name, view class, actions) of every viewset route under /api/v1/."""
-    found = []
-
-    def walk(patterns, prefix):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and prefix.startswith("api/v1/"):
-                actions = getattr(pattern.callback, "actions", None)
-                if actions:
-                    found.append((pattern.name, pattern.callback.cls, actions))
-
-    walk(get_resolver().url_patterns, "")
-    return found
+    return [
+        (pattern.name, view, pattern.callback.actions)
+        for _, pattern, view, _ in served()
+        if getattr(pattern.callback, "actions", None)
+    ]
 
 
 def test_r16_every_list_is_paginated_with_a_capped_page_size():
@@ -234,7 +226,6 @@ def shape(path):
 
 def routed_operations():
     """(OpenAPI path, method) of every routed URL and method under /api/."""
-    operations = set()
 
     def to_openapi(path):
         path = path.replace("^", "").replace("$", "")
@@ -242,24 +233,13 @@ def routed_operations():
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
         return "/" + path
 
-    def walk(patterns, prefix):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and prefix.startswith("api/"):
-                callback = pattern.callback
-                view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-                if view is None or pattern.name in ("schema", "swagger-ui", "redoc"):
-                    continue  # the catch-all 404, and the schema's own documents
-                methods = getattr(callback, "actions", None) or [
-                    m for m in view.http_method_names if hasattr(view, m)
-                ]
-                for method in methods:
-                    if method not in ("head", "options"):
-                        operations.add((to_openapi(prefix + str(pattern.pattern)), method))
-
-    walk(get_resolver().url_patterns, "")
-    return operations
+    # The schema's own documents are not operations of the API.
+    return {
+        (to_openapi(route), method)
+        for route, pattern, _, methods in served("api/")
+        if pattern.name not in ("schema", "swagger-ui", "redoc")
+        for method in methods
+    }
 
 
 def test_r17_every_route_is_in_the_schema():

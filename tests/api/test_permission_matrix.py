@@ -35,7 +35,6 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -45,6 +44,7 @@ from chat.models import Message
 from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from tests import figures
 from tests.accounts.factories import OAuthAccountFactory
+from tests.api.routes import served
 from tests.billing.factories import UserAPIKeyFactory, UserCustomModelFactory, pending_purchase
 from tests.chat.factories import AgentCommandLogFactory, ChatFactory, ShellSessionFactory
 from tests.conftest import granted_group
@@ -626,27 +626,9 @@ def record_r2(role, method, access, status):
 def served_routes():
     """Every (route name, method) the resolver serves under /api/v1/, from each view's
     allowed methods (HEAD and OPTIONS aside)."""
-    served = set()
-
-    def walk(patterns, prefix):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and prefix.startswith("api/v1/"):
-                callback = pattern.callback
-                view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-                if view is None:  # the catch-all that answers unrouted paths with 404
-                    continue
-                if getattr(callback, "actions", None):
-                    methods = callback.actions
-                else:
-                    methods = [m for m in view.http_method_names if hasattr(view, m)]
-                for method in methods:
-                    if method not in ("head", "options"):
-                        served.add((pattern.name, method.upper()))
-
-    walk(get_resolver().url_patterns, "")
-    return served
+    return {
+        (pattern.name, method.upper()) for _, pattern, _, methods in served() for method in methods
+    }
 
 
 def test_r1_every_route_and_method_has_a_row():
