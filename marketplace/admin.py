@@ -87,7 +87,7 @@ def _item_action(service, *, description, done):
     return admin.action(description=description, permissions=["change"])(repair)
 
 
-CURATION_ACTIONS = (
+FEATURE_ACTIONS = (
     _switch_action(
         services.item_set_featured,
         "featured",
@@ -104,6 +104,10 @@ CURATION_ACTIONS = (
         done="Unfeatured",
         already="not featured",
     ),
+)
+
+CURATION_ACTIONS = (
+    *FEATURE_ACTIONS,
     _switch_action(
         services.item_set_active,
         "active",
@@ -399,22 +403,7 @@ class WorkflowTemplateAdmin(admin.ModelAdmin):
             already="not published",
             row_keyword="template",
         ),
-        _switch_action(
-            services.item_set_featured,
-            "featured",
-            True,
-            description="Feature",
-            done="Featured",
-            already="already featured",
-        ),
-        _switch_action(
-            services.item_set_featured,
-            "featured",
-            False,
-            description="Unfeature",
-            done="Unfeatured",
-            already="not featured",
-        ),
+        *FEATURE_ACTIONS,
     )
 
 
