@@ -50,7 +50,7 @@ from chat.serializers import (
     ShellSessionUsageResultSerializer,
     ShellSessionUsageSerializer,
 )
-from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin
+from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin, ScopeFirstMixin
 from config.pagination import KeysetCursorPagination
 from config.prepared import PreparedQuery
 from projects.models import Project
@@ -76,7 +76,7 @@ class MessageCursorPagination(KeysetCursorPagination):
     default_ordering = "created_at"  # CHT-12: oldest first
 
 
-class ProjectNestedViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
+class ProjectNestedViewSet(ScopeFirstMixin, ListFiltersMixin, ActionShapesMixin, GenericViewSet):
     """A viewset under `projects/{pid}/`, with separate request shapes (`write_serializers`)
     and per-action permissions (`action_permissions`, object level, so 404 comes first)."""
 
@@ -90,17 +90,6 @@ class ProjectNestedViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
     def get_permissions(self):
         extra = self.action_permissions.get(self.action, ())
         return [IsAuthenticated(), *(permission() for permission in extra)]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # Another user's project is a 404 before the body is read: before any 400 or 415.
-        # (A method the route does not serve has no action: it stays a 405.)
-        if self.action is not None and not getattr(self, "swagger_fake_view", False):
-            self.scope()
-
-    def scope(self):
-        """The row the URL scopes every call to, looked up by `initial()`."""
-        return self.project
 
     def reaches_every_project(self):
         """API.md §2: on a service endpoint, the holder of its permission is not limited to

@@ -114,3 +114,18 @@ class ListFiltersMixin:
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+
+class ScopeFirstMixin:
+    """Looks up the row the URL scopes every call to (`scope()`: the project under
+    `projects/{pid}/`) right after the authentication, throttle and permission checks, so that
+    another user's row is a 404 before the body is read: before any 400 or 415. A method the
+    route does not serve has no action: it stays a 405."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.action is not None and not getattr(self, "swagger_fake_view", False):
+            self.scope()
+
+    def scope(self):
+        return self.project

@@ -7,7 +7,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.status import HTTP_201_CREATED
 
-from config.api import ActionShapesMixin, GenericViewSet
+from config.api import ActionShapesMixin, GenericViewSet, ScopeFirstMixin
 from projects.models import Project
 from projects.permissions import CanReportRuntimeState, user_can_report_runtime_state
 
@@ -27,19 +27,12 @@ class ViewSet(ActionShapesMixin, GenericViewSet):
         )
 
 
-class ProjectChildViewSet(ViewSet):
+class ProjectChildViewSet(ScopeFirstMixin, ViewSet):
     """A viewset nested under `projects/{pid}/`, scoped by the project the caller may see."""
 
     lookup_url_kwarg = "id"
     lookup_value_converter = "uuid"
     model = None
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # Another user's project is a 404 before the body is read: before any 400 or 415.
-        # (A method the route does not serve has no action: it stays a 405.)
-        if self.action is not None and not getattr(self, "swagger_fake_view", False):
-            self.project  # noqa: B018
 
     @cached_property
     def project(self):
