@@ -98,16 +98,20 @@ class Watch:
         if match := HASH.search(body):
             found.append(f"a hash {match.group()[:20]}…")
         found += [f"token digest {d[:8]}…" for d in list(self.digests) if d in body]
-        values = json_values(body)
-        found += [f"decrypted secret {p[:6]}…" for p in list(self.plaintexts) if p in values]
         secret = self.webhook_secret()
         if secret and secret in body:
             found.append("the webhook secret")
         lowered = body.lower()
         # Generated addresses serve as many users' emails and as any email field at once.
         others = set() if self.fuzzing else {e for e in list(self.emails) if e in lowered}
+        plaintexts = list(self.plaintexts)
+        # Parsed once, and only when a check needs the structure.
+        data = json_or_none(body) if plaintexts or others else None
+        if plaintexts:
+            values = body if data is None else string_values(data)
+            found += [f"decrypted secret {p[:6]}…" for p in plaintexts if p in values]
         if others:
-            others -= self.allowed_emails(request, body)
+            others -= self.allowed_emails(request, data)
         found += [f"another user's email {e}" for e in sorted(others)]
         with self.lock:
             self.responses += 1
@@ -116,20 +120,15 @@ class Watch:
             where = f"{request.method} {request.path} → {response.status_code}"
             self.response_hits += [f"{where}: {what}" for what in found]
 
-    def allowed_emails(self, request, body):
+    def allowed_emails(self, request, data):
         allowed = set()
         user = getattr(request, "user", None)
         if user is not None and getattr(user, "is_authenticated", False):
             allowed.add(user.email.lower())
-        if request.path.startswith("/api/v1/auth/"):
-            try:
-                data = json.loads(body)
-            except ValueError:
-                data = None
-            if isinstance(data, dict):
-                for described in (data, data.get("user")):
-                    if isinstance(described, dict) and isinstance(described.get("email"), str):
-                        allowed.add(described["email"].lower())
+        if request.path.startswith("/api/v1/auth/") and isinstance(data, dict):
+            for described in (data, data.get("user")):
+                if isinstance(described, dict) and isinstance(described.get("email"), str):
+                    allowed.add(described["email"].lower())
         return allowed
 
     def scan_text(self, text):
@@ -177,13 +176,16 @@ class LogScanner(logging.Handler):
                 watch.log_hits += [f"{record.name} {record.levelname}: {what}" for what in found]
 
 
-def json_values(body):
-    """The string values of a JSON body, one per line (keys aside: a field name is no secret,
-    though a generated secret may spell one); the body itself when it is not JSON."""
+def json_or_none(body):
     try:
-        data = json.loads(body)
+        return json.loads(body)
     except ValueError:
-        return body
+        return None
+
+
+def string_values(data):
+    """The string values of parsed JSON, one per line (keys aside: a field name is no secret,
+    though a generated secret may spell one)."""
     found = []
 
     def walk(node):
