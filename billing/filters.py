@@ -19,10 +19,10 @@ from billing.models import (
     TransactionType,
     UsageLog,
 )
-from config.filters import StrictBooleanFilter, UtcDateTimeFilter
+from config.filters import FilterSet, StrictBooleanFilter, UtcDateTimeFilter
 
 
-class CreatedRangeFilterSet(django_filters.FilterSet):
+class CreatedRangeFilterSet(FilterSet):
     created_after = UtcDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="Inclusive, ISO-8601."
     )
@@ -51,7 +51,7 @@ class UsageLogFilter(CreatedRangeFilterSet):
         fields = []
 
 
-class CreditPurchaseFilter(django_filters.FilterSet):
+class CreditPurchaseFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=CreditPurchaseStatus.choices)
 
     class Meta:
@@ -59,7 +59,7 @@ class CreditPurchaseFilter(django_filters.FilterSet):
         fields = []
 
 
-class MarketplaceTransactionFilter(django_filters.FilterSet):
+class MarketplaceTransactionFilter(FilterSet):
     """`role` is not here: it decides which rows are the caller's at all, so the view reads it
     before any filter runs."""
 

@@ -17,10 +17,10 @@ from chat.models import (
     ShellSession,
     ShellSessionStatus,
 )
-from config.filters import OrderingFilter, StrictBooleanFilter, UtcDateTimeFilter
+from config.filters import FilterSet, OrderingFilter, StrictBooleanFilter, UtcDateTimeFilter
 
 
-class ChatFilter(django_filters.FilterSet):
+class ChatFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=ChatStatus.choices)
     ordering = OrderingFilter(
         fields=("created_at", "last_message_at"),
@@ -33,7 +33,7 @@ class ChatFilter(django_filters.FilterSet):
         fields = []  # only the filters declared above
 
 
-class MessageFilter(django_filters.FilterSet):
+class MessageFilter(FilterSet):
     role = django_filters.ChoiceFilter(choices=MessageRole.choices)
 
     class Meta:
@@ -41,7 +41,7 @@ class MessageFilter(django_filters.FilterSet):
         fields = []
 
 
-class AgentCommandLogFilter(django_filters.FilterSet):
+class AgentCommandLogFilter(FilterSet):
     success = StrictBooleanFilter()
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
     dry_run = StrictBooleanFilter()
@@ -57,7 +57,7 @@ class AgentCommandLogFilter(django_filters.FilterSet):
         fields = []
 
 
-class ShellSessionFilter(django_filters.FilterSet):
+class ShellSessionFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=ShellSessionStatus.choices)
 
     class Meta:

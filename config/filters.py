@@ -1,5 +1,5 @@
 """Filter pieces every list shares (spec/API.md §6): strict booleans, times whose offset is
-at most ±15:59 (§1), and stable ordering.
+at most ±15:59 (§1), and stable ordering; and the filterset and backend every list uses.
 
 A bad value is a 400 through the filter form, never silently read as "unset".
 """
@@ -8,6 +8,8 @@ import django_filters
 from django import forms
 from django.db.models.functions import Lower
 from django_filters.fields import IsoDateTimeField
+from django_filters.filters import QuerySetRequestMixin
+from django_filters.rest_framework import DjangoFilterBackend
 
 from config.validators import validate_utc_offset
 
@@ -71,3 +73,49 @@ class OrderingFilter(django_filters.OrderingFilter):
             return ordering
         lowered = Lower(field_name)
         return lowered.desc() if ordering.startswith("-") else lowered.asc()
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, with its form class built once per filterset and set of
+    filters rather than on every request: that build was a tenth of a small list's time
+    (PERFORMANCE.md W2). Each request still gets a form of its own (a form copies its class's
+    fields). A filter whose form field depends on the request (a queryset callable) turns
+    the cache off for its filterset."""
+
+    def get_form_class(self):
+        key = (type(self), tuple(self.filters))
+        form_class = _form_classes.get(key)
+        if form_class is None:
+            form_class = super().get_form_class()
+            if not any(isinstance(f, QuerySetRequestMixin) for f in self.filters.values()):
+                _form_classes[key] = form_class
+        return form_class
+
+
+_form_classes = {}
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which leaves the filter form out when the request names none
+    of its filters: building the form (a new form class and a deep copy of every filter) cost
+    the message list (PERFORMANCE.md W1) a tenth of its time, to filter nothing.
+
+    A parameter names a filter when it starts with the filter's name (range filters read
+    `<name>_after` and the like). The form still runs when a filter is required, or when the
+    filterset's `filter_queryset` does more than apply the filters (marketplace's catalogue
+    scopes its rows there)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not self.may_skip(filterset_class, request.query_params):
+            return super().filter_queryset(request, queryset, view)
+        return queryset
+
+    @staticmethod
+    def may_skip(filterset_class, params):
+        filters = filterset_class.base_filters
+        return (
+            filterset_class.filter_queryset is FilterSet.filter_queryset
+            and not any(f.extra.get("required") for f in filters.values())
+            and not any(param.startswith(name) for param in params for name in filters)
+        )

@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from config.filters import OrderingFilter, StrictBooleanFilter
+from config.filters import FilterSet, OrderingFilter, StrictBooleanFilter
 from feedback.models import FeedbackPost, FeedbackStatus, FeedbackType
 from feedback.permissions import user_can_moderate_feedback
 
@@ -24,7 +24,7 @@ class FeedbackPostFilterForm(forms.Form):
         return search
 
 
-class FeedbackPostFilter(django_filters.FilterSet):
+class FeedbackPostFilter(FilterSet):
     type = django_filters.ChoiceFilter(choices=FeedbackType.choices)
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices)
     mine = StrictBooleanFilter(

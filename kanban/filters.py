@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from config.filters import OrderingFilter, UtcDateTimeFilter
+from config.filters import FilterSet, OrderingFilter, UtcDateTimeFilter
 from kanban.models import KanbanTask, TaskPriority, TaskStatus, TaskType
 from kanban.validators import TAG_MAX_LENGTH
 
@@ -43,7 +43,7 @@ class KanbanTaskOrderingFilter(OrderingFilter):
         return super().filter(qs, ordering)
 
 
-class KanbanTaskFilter(django_filters.FilterSet):
+class KanbanTaskFilter(FilterSet):
     column = django_filters.UUIDFilter(field_name="column_id")
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
     priority = django_filters.ChoiceFilter(choices=TaskPriority.choices)

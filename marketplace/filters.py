@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 
-from config.filters import OrderingFilter, StrictBooleanFilter
+from config.filters import FilterSet, OrderingFilter, StrictBooleanFilter
 from marketplace.models import (
     AgentPricingType,
     BaseCategory,
@@ -65,7 +65,7 @@ def catalogue_ordering():
     )
 
 
-class CatalogueFilter(django_filters.FilterSet):
+class CatalogueFilter(FilterSet):
     """Listed items, or with `mine=true` the caller's own in any state (API.md §9.4)."""
 
     is_featured = StrictBooleanFilter()
@@ -120,7 +120,7 @@ class BaseFilter(CatalogueFilter):
         fields = []
 
 
-class WorkflowFilter(django_filters.FilterSet):
+class WorkflowFilter(FilterSet):
     category = django_filters.CharFilter(max_length=50)
     is_featured = StrictBooleanFilter()
     search = django_filters.CharFilter(
@@ -143,7 +143,7 @@ class WorkflowFilter(django_filters.FilterSet):
         return queryset.filter(name__icontains=value)
 
 
-class LibraryAgentFilter(django_filters.FilterSet):
+class LibraryAgentFilter(FilterSet):
     is_active = StrictBooleanFilter()
     purchase_type = django_filters.ChoiceFilter(choices=PurchaseType.choices)
 
@@ -152,7 +152,7 @@ class LibraryAgentFilter(django_filters.FilterSet):
         fields = []
 
 
-class LibraryBaseFilter(django_filters.FilterSet):
+class LibraryBaseFilter(FilterSet):
     is_active = StrictBooleanFilter()
     purchase_type = django_filters.ChoiceFilter(
         choices=[(PurchaseType.FREE, "Free"), (PurchaseType.PURCHASED, "Purchased")]
@@ -163,7 +163,7 @@ class LibraryBaseFilter(django_filters.FilterSet):
         fields = []
 
 
-class ReviewFilter(django_filters.FilterSet):
+class ReviewFilter(FilterSet):
     ordering = OrderingFilter(
         fields=("created_at", "rating"),
         then=("-created_at",),

@@ -8,7 +8,7 @@ ignored. Orderings always end with `id`, so ties are stable.
 import django_filters
 from django.db.models import Q
 
-from config.filters import OrderingFilter, StrictBooleanFilter
+from config.filters import FilterSet, OrderingFilter, StrictBooleanFilter
 from projects.models import (
     AssetFileType,
     Container,
@@ -29,7 +29,7 @@ from projects.models import (
 SEARCH_MAX_LENGTH = 100
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(FilterSet):
     environment_status = django_filters.ChoiceFilter(choices=EnvironmentStatus.choices)
     has_git_repo = StrictBooleanFilter()
     search = django_filters.CharFilter(
@@ -51,7 +51,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__istartswith=value) | Q(slug=value.lower()))
 
 
-class ContainerFilter(django_filters.FilterSet):
+class ContainerFilter(FilterSet):
     ordering = OrderingFilter(fields=("name", "created_at"), help_text="Default `name`.")
 
     class Meta:
@@ -59,7 +59,7 @@ class ContainerFilter(django_filters.FilterSet):
         fields = []
 
 
-class ProjectFileFilter(django_filters.FilterSet):
+class ProjectFileFilter(FilterSet):
     path_prefix = django_filters.CharFilter(
         field_name="file_path", lookup_expr="startswith", max_length=1024
     )
@@ -70,7 +70,7 @@ class ProjectFileFilter(django_filters.FilterSet):
         fields = []
 
 
-class ProjectAssetFilter(django_filters.FilterSet):
+class ProjectAssetFilter(FilterSet):
     directory = django_filters.CharFilter(max_length=512)
     file_type = django_filters.ChoiceFilter(choices=AssetFileType.choices)
     ordering = OrderingFilter(
@@ -84,7 +84,7 @@ class ProjectAssetFilter(django_filters.FilterSet):
         fields = ["directory", "file_type"]
 
 
-class ProjectSnapshotFilter(django_filters.FilterSet):
+class ProjectSnapshotFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=SnapshotStatus.choices,
         help_text="Without it, `deleted` snapshots are left out.",
@@ -96,7 +96,7 @@ class ProjectSnapshotFilter(django_filters.FilterSet):
         fields = ["status", "snapshot_type"]
 
 
-class DeploymentFilter(django_filters.FilterSet):
+class DeploymentFilter(FilterSet):
     provider = django_filters.ChoiceFilter(choices=DeploymentProvider.choices)
     status = django_filters.ChoiceFilter(choices=DeploymentStatus.choices)
 
@@ -105,7 +105,7 @@ class DeploymentFilter(django_filters.FilterSet):
         fields = ["provider", "status"]
 
 
-class DeploymentCredentialFilter(django_filters.FilterSet):
+class DeploymentCredentialFilter(FilterSet):
     provider = django_filters.ChoiceFilter(choices=CredentialProvider.choices)
     project = django_filters.UUIDFilter(field_name="project_id")
 

@@ -1,7 +1,8 @@
 """Shapes of the price list, the balance, the ledger and usage (API.md §9.5).
 
 Read serializers render `.values()` rows or rows loaded with exactly their columns, so they
-never query.
+never query; the ledger and usage lists render their rows without them, from the columns
+their fields name (`config.api.ColumnsListMixin`).
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -48,20 +49,6 @@ class LedgerEntrySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-LEDGER_ENTRY_COLUMNS = (
-    "id",
-    "bucket",
-    "entry_type",
-    "amount",
-    "balance_after",
-    "reason",
-    "usage_log_id",
-    "credit_purchase_id",
-    "marketplace_transaction_id",
-    "created_at",
-)
-
-
 class UsageLogSerializer(serializers.Serializer):
     """A usage log as its user sees it; the revenue split and `request_id` are staff-only."""
 
@@ -79,24 +66,6 @@ class UsageLogSerializer(serializers.Serializer):
     billed_status = EnumChoiceField(BilledStatus)
     billed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
-
-
-USAGE_LOG_COLUMNS = (
-    "id",
-    "project_id",
-    "agent_id",
-    "model",
-    "tokens_input",
-    "tokens_output",
-    "cost_total",
-    "credits_charged",
-    "collected_cents",
-    "shortfall_cents",
-    "is_byok",
-    "billed_status",
-    "billed_at",
-    "created_at",
-)
 
 
 class UsageCheckSerializer(serializers.Serializer):

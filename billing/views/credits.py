@@ -7,7 +7,6 @@ runtime (`billing.charge_usage`), for any user.
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -16,8 +15,6 @@ from billing.filters import LedgerEntryFilter, UsageLogFilter
 from billing.models import CreditLedgerEntry, UsageLog
 from billing.selectors import balance_for, usage_debits, usage_summary
 from billing.serializers.credits import (
-    LEDGER_ENTRY_COLUMNS,
-    USAGE_LOG_COLUMNS,
     BillingConfigSerializer,
     CreditBalanceSerializer,
     LedgerEntrySerializer,
@@ -39,7 +36,7 @@ from billing.views.base import (
     idempotency_key,
     own,
 )
-from config.api import APIView
+from config.api import APIView, ColumnsListMixin
 from config.pagination import KeysetCursorPagination
 
 
@@ -75,13 +72,15 @@ class CreditBalanceView(APIView):
 
 
 @extend_schema_view(list=extend_schema(summary="Your credit ledger, newest first (BIL-3)"))
-class LedgerEntryViewSet(mixins.ListModelMixin, BillingViewSet):
+class LedgerEntryViewSet(ColumnsListMixin, BillingViewSet):
+    """The caller's credit ledger: every movement of their buckets, newest first."""
+
     serializer_class = LedgerEntrySerializer
     pagination_class = KeysetCursorPagination
     filterset_class = LedgerEntryFilter
 
     def get_queryset(self):
-        return own(CreditLedgerEntry, self.request.user).values(*LEDGER_ENTRY_COLUMNS)
+        return own(CreditLedgerEntry, self.request.user)
 
 
 @extend_schema_view(
@@ -98,7 +97,7 @@ class LedgerEntryViewSet(mixins.ListModelMixin, BillingViewSet):
         },
     ),
 )
-class UsageLogViewSet(mixins.ListModelMixin, BillingViewSet):
+class UsageLogViewSet(ColumnsListMixin, BillingViewSet):
     """Usage logs. Listing and the summary show the caller's own; checks and charges are the
     agent runtime's, for any user, and never answer 402 to a charge (BIL-35)."""
 
@@ -109,7 +108,7 @@ class UsageLogViewSet(mixins.ListModelMixin, BillingViewSet):
     write_serializers = {"create": UsageChargeSerializer, "check": UsageCheckSerializer}
 
     def get_queryset(self):
-        return own(UsageLog, self.request.user).values(*USAGE_LOG_COLUMNS)
+        return own(UsageLog, self.request.user)
 
     def create(self, request):
         key = idempotency_key(request)

@@ -172,12 +172,11 @@ class Container(BaseModel):
 
     @property
     def effective_port(self):
-        """PRJ-20: the one place the port fallback is written."""
-        return self.internal_port or self.port or DEFAULT_PORT
+        return effective_port(self.internal_port, self.port)
 
     @property
     def secret_names(self):
-        return sorted(self.encrypted_secrets or {})
+        return secret_names(self.encrypted_secrets)
 
     @staticmethod
     def initial_status(deployment_mode):
@@ -185,6 +184,16 @@ class Container(BaseModel):
         if deployment_mode == DeploymentMode.EXTERNAL:
             return ContainerStatus.CONNECTED
         return ContainerStatus.STOPPED
+
+
+def effective_port(internal_port, port):
+    """PRJ-20: the one place the port fallback is written (also for `.values()` rows)."""
+    return internal_port or port or DEFAULT_PORT
+
+
+def secret_names(secrets):
+    """What the API shows of a container's secrets: their names, never their values."""
+    return sorted(secrets or {})
 
 
 class ConnectorType(models.TextChoices):

@@ -25,6 +25,9 @@ PROJECT_FIELDS = [
 ]
 
 
+PROJECT_DETAIL_FIELDS = [*PROJECT_FIELDS, "architecture_diagram"]
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     """A project in a list: no diagram, no nested lists."""
 
@@ -56,8 +59,7 @@ class ProjectDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            *PROJECT_FIELDS,
-            "architecture_diagram",
+            *PROJECT_DETAIL_FIELDS,
             "containers",
             "connections",
             "recent_chats",

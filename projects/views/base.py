@@ -7,16 +7,17 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.status import HTTP_201_CREATED
 
-from config.api import ActionShapesMixin, GenericViewSet, ScopeFirstMixin
+from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin, ScopeFirstMixin
 from projects.models import Project
 from projects.permissions import CanReportRuntimeState, user_can_report_runtime_state
 
 SERVICE_ACTION = [IsAuthenticated, CanReportRuntimeState]
 
 
-class ViewSet(ActionShapesMixin, GenericViewSet):
+class ViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
     """A viewset with separate request (`write_serializers`) and response (`serializer_class`)
-    shapes. Responses to writes are built from the row re-read through `get_queryset()`."""
+    shapes, and filters that shape lists only. Responses to writes are built from the row
+    re-read through `get_queryset()`."""
 
     service_actions = frozenset()
 

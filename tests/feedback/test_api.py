@@ -457,6 +457,17 @@ def test_is_hidden_filter_is_ignored_for_others(client_for, post, hidden_post, a
         assert len(ids(client.get(POSTS, {"is_hidden": value}))) == 2
 
 
+def test_is_hidden_filter_follows_each_caller_in_turn(
+    client_for, post, hidden_post, author, moderator
+):
+    """Filter forms are built once per filterset and set of filters (config.filters): the
+    moderator's form and the author's, asked in turn, stay each their own."""
+    for _ in range(2):
+        assert len(ids(client_for(author).get(POSTS, {"is_hidden": "maybe"}))) == 2
+        moderated = client_for(moderator).get(POSTS, {"is_hidden": "maybe"})
+        assert_error(moderated, 400, "validation_error")
+
+
 def test_page_size_is_capped_at_100(client_for, user):
     FeedbackPostFactory.create_batch(3)
     body = client_for(user).get(POSTS, {"page_size": 1000}).json()

@@ -3,14 +3,20 @@
 import re
 
 import pytest
+from django.utils import timezone
 
 from projects.models import EnvironmentStatus, Project, ProjectSnapshot
+from projects.serializers.project import ProjectDetailSerializer
+from projects.views.projects import RECENT_CHATS, with_canvas
+from tests.chat.factories import ChatFactory
+from tests.marketplace.factories import BaseFactory
 from tests.projects.factories import (
     ContainerConnectionFactory,
     ContainerFactory,
     ProjectFactory,
 )
 from tests.projects.helpers import assert_error
+from tests.rendering import served
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +152,38 @@ def test_detail_has_containers_and_connections(owner_client, project):
         str(connection.target_container_id),
     }
     assert body["connections"][0]["id"] == str(connection.pk)
+
+
+def test_w3_detail_is_the_serializers_json(owner_client, user):
+    """The detail is built from `.values()` rows without its serializers (W3's lean path):
+    every kind of value, null and not, must come out as ProjectDetailSerializer writes it."""
+    project = ProjectFactory(
+        owner=user,
+        settings={"theme": {"dark": True}, "ratio": 1.5},
+        last_activity=timezone.now(),
+        s3_archive_size_bytes=2**40,
+    )
+    web = ContainerFactory(
+        project=project,
+        name="web",
+        base=BaseFactory(),
+        port=8080,
+        internal_port=3001,
+        environment_vars={"NODE_ENV": "production"},
+        encrypted_secrets={"STRIPE_KEY": "sk_live_1", "DB_PASSWORD": "hunter2"},
+        position_x=12.5,
+    )
+    db = ContainerFactory(project=project, name="db", external=True)
+    ContainerConnectionFactory(
+        project=project, source_container=web, target_container=db, config={"port": 5432}
+    )
+    for _ in range(RECENT_CHATS + 2):
+        ChatFactory(project=project)
+    expected = ProjectDetailSerializer(with_canvas(Project.objects.all()).get(pk=project.pk))
+    body = owner_client.get(url(project)).json()
+    assert body == served(expected.data)
+    assert [c["secret_names"] for c in body["containers"]] == [[], ["DB_PASSWORD", "STRIPE_KEY"]]
+    assert len(body["recent_chats"]) == RECENT_CHATS
 
 
 def test_r2_another_users_project_is_404_for_every_verb(client_for, other_user, project):

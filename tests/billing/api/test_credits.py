@@ -6,10 +6,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from billing.models import CreditLedgerEntry
+from billing.serializers.credits import LedgerEntrySerializer
 from billing.services.usage import usage_logs_mark_invoiced
 from tests.billing.api.utils import BILLING, assert_error, ids
 from tests.billing.conftest import fund
 from tests.billing.factories import usage
+from tests.rendering import served
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +91,15 @@ def test_ledger_is_the_callers_own_newest_first(owner_client, user, other_user):
         "marketplace_transaction",
         "created_at",
     }
+
+
+def test_w2_ledger_rows_are_the_serializers_json(owner_client, user):
+    """The list renders `.values()` rows without its serializer (W2's lean path)."""
+    fund(user, daily=5, purchased=50)
+    usage(user, "spend")
+    entries = CreditLedgerEntry.objects.filter(user=user).order_by("-created_at", "-id")
+    response = owner_client.get(LEDGER)
+    assert response.json()["results"] == served(LedgerEntrySerializer(entries, many=True).data)
 
 
 def test_ledger_filters(owner_client, user):

@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import BilledStatus, UsageLog, UserAPIKey
+from billing.serializers.credits import UsageLogSerializer
 from tests.billing.api.utils import BILLING, assert_error, ids, keyed
 from tests.billing.conftest import fund
 from tests.billing.factories import MarketplaceAgentFactory, UserAPIKeyFactory, usage
 from tests.factories import UserFactory
 from tests.projects.factories import ProjectFactory
+from tests.rendering import served
 
 pytestmark = pytest.mark.django_db
 
@@ -270,6 +272,21 @@ def test_usage_list_is_the_callers_own_newest_first(owner_client, user, other_us
         "billed_at",
         "created_at",
     }
+
+
+def test_w2_usage_rows_are_the_serializers_json(owner_client, user):
+    """The list renders `.values()` rows without its serializer (W2's lean path): every kind
+    of value, null and not, must come out as the serializer writes it."""
+    fund(user, purchased=10)
+    agent = MarketplaceAgentFactory(api_priced=True)
+    usage(user, "paid", project_id=ProjectFactory(owner=user).pk, agent_id=agent.pk)
+    usage(user, "unpaid", tokens_input=10_000_000)  # more than the balance: a shortfall
+    UserAPIKeyFactory(user=user, provider="openai")
+    usage(user, "byok", model="openai/gpt-5-mini", is_byok=True)
+    logs = UsageLog.objects.filter(user=user).order_by("-created_at", "-id")
+    assert {log.billed_status for log in logs} > {BilledStatus.PENDING}
+    response = owner_client.get(USAGE)
+    assert response.json()["results"] == served(UsageLogSerializer(logs, many=True).data)
 
 
 def test_usage_list_cursor_pages(owner_client, user):
