@@ -14,6 +14,7 @@ from accounts.errors import CodeExpired, CodeInvalid, CodeLocked, TooManyCodes
 from accounts.models import CodePurpose, EmailVerificationCode
 from tests import figures
 from tests.accounts.conftest import CODE_IN_MAIL
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -131,25 +132,6 @@ def issue_after_spacing(user, committed):
     return issue(user, committed)
 
 
-def run_in_threads(count, target):
-    barrier = threading.Barrier(count)
-    results = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(target())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_r10_twenty_concurrent_right_guesses_one_success(user, mailoutbox):
     code = services.code_issue(user=user, purpose=CodePurpose.PASSWORD_RESET)
@@ -162,7 +144,7 @@ def test_r10_twenty_concurrent_right_guesses_one_success(user, mailoutbox):
             return exc.code
         return "ok"
 
-    results = run_in_threads(20, verify)
+    results = run_at_once([verify] * 20)
     figures.record("R10", f"concurrent verification: {results.count('ok')} success of 20")
     assert results.count("ok") == 1
     assert set(results) - {"ok"} <= {"code_invalid", "code_locked"}
@@ -183,7 +165,7 @@ def test_r10_no_lost_attempt_increments_under_concurrent_wrong_guesses(user, mai
         except (CodeInvalid, CodeLocked) as exc:
             return exc.code
 
-    results = run_in_threads(12, guess)
+    results = run_at_once([guess] * 12)
     code.refresh_from_db()
     figures.record(
         "R10", f"attempt counter: {code.attempts} of 12 concurrent wrong guesses counted"
@@ -204,7 +186,7 @@ def test_r10_attempts_never_pass_the_cap_under_concurrency(user, mailoutbox):
         except (CodeInvalid, CodeLocked) as exc:
             return exc.code
 
-    results = run_in_threads(10, guess)
+    results = run_at_once([guess] * 10)
     code.refresh_from_db()
     assert code.attempts == 5
     assert sorted(results) == ["code_invalid"] * 5 + ["code_locked"] * 5

@@ -1,9 +1,6 @@
 """R5 and R7: exact under concurrency, with real threads on real PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.models import User
 from billing.errors import IdempotencyKeyReused
@@ -11,30 +8,10 @@ from billing.models import CreditLedgerEntry, UsageLog
 from billing.services.credits import Charge, credits_charge
 from tests import figures
 from tests.billing.conftest import fund
+from tests.concurrency import in_threads
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def in_threads(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run(index):
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.mark.parametrize(("start", "label"), [(200_000, "large"), (700, "small")])

@@ -1,11 +1,10 @@
 """Marketplace sales through the services: purchases, the split, refunds, payouts (BIL-40…43)."""
 
-import threading
 from datetime import timedelta
+from functools import partial
 from itertools import count
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,6 +21,7 @@ from marketplace.library import library_add, library_remove, library_row
 from marketplace.models import AgentCoInstall, MarketplaceAgent, MarketplaceBase, UserPurchasedAgent
 from tests import figures
 from tests.billing.conftest import fund
+from tests.concurrency import in_threads, run_at_once
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,23 +168,9 @@ def test_r7_one_purchase_key_from_32_threads_charges_once():
     creator = UserFactory()
     buyer = fund(UserFactory(), purchased=5000)
     item = agent(creator, price=1000)
-    barrier = threading.Barrier(32)
-    results, errors = [], []
-
-    def buy():
-        try:
-            barrier.wait()
-            results.append(item_purchase(buyer=buyer, item=item, idempotency_key="burst"))
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy) for _ in range(32)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = in_threads(
+        32, lambda _: item_purchase(buyer=buyer, item=item, idempotency_key="burst")
+    )
     assert errors == []
     figures.record(
         "R7",
@@ -200,20 +186,7 @@ def test_r7_one_purchase_key_from_32_threads_charges_once():
 def test_mkt_10_concurrent_first_adds_count_every_download():
     item = agent(UserFactory(), pricing_type="free", price=0)
     users = UserFactory.create_batch(16)
-    barrier = threading.Barrier(16)
-
-    def add(user):
-        try:
-            barrier.wait()
-            library_add(user=user, item=item, purchase_type="free")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once([partial(library_add, user=u, item=item, purchase_type="free") for u in users])
     assert MarketplaceAgent.objects.get(pk=item.pk).downloads == 16
 
 

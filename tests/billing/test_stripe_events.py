@@ -1,10 +1,8 @@
 """Credit purchases and Stripe webhooks through the services (BIL-10…24, R8)."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,6 +19,7 @@ from billing.services.credits import Charge, credits_charge, tier_set
 from billing.services.stripe_events import stripe_event_process, stripe_event_reprocess
 from tests import figures
 from tests.billing.conftest import signed
+from tests.concurrency import in_threads
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -328,24 +327,12 @@ def test_r8_twenty_events_delivered_32_times_at_once_grant_twenty(stripe_setting
     )
     user = UserFactory()
     events = [completed(start(user, key=f"k{i}")) for i in range(20)]
-    barrier = threading.Barrier(32)
-    errors = []
 
     def deliver(worker):
-        try:
-            barrier.wait()
-            for offset in range(20):
-                stripe_event_process(event=events[(worker + offset) % 20])
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for offset in range(20):
+            stripe_event_process(event=events[(worker + offset) % 20])
 
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(32)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = in_threads(32, deliver)
     grants = CreditLedgerEntry.objects.filter(user=user, entry_type="credit_purchase").count()
     figures.record("R8", f"service: 640 deliveries of 20 events, {grants} grants")
     assert errors == []

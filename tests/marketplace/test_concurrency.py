@@ -8,15 +8,14 @@ thread and one database connection per request, all released together by a barri
 """
 
 import random
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 
 from marketplace import services
 from marketplace.models import AgentReview, MarketplaceAgent, MarketplaceBase, UserPurchasedAgent
 from marketplace.services.reviews import average_rating
+from tests.concurrency import outcomes_at_once, raised
 from tests.factories import UserFactory
 from tests.marketplace.factories import AgentFactory, BaseFactory, install
 from tests.marketplace.utils import base_url, review_url, reviews_url
@@ -27,38 +26,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 24
 
 
-def run_at_once(calls):
-    """Runs each zero-argument callable in its own thread, released together. Returns what
-    each returned or raised; every thread closes its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the test asserts on what each thread got
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def errors(results):
-    return [result for result in results if isinstance(result, Exception)]
-
-
 def test_mkt_10_n_simultaneous_first_adds_count_exactly_n():
     agent = AgentFactory(listed=True)
     users = UserFactory.create_batch(THREADS)
-    results = run_at_once([lambda u=u: install(u, agent) for u in users])
-    assert errors(results) == []
+    results = outcomes_at_once([lambda u=u: install(u, agent) for u in users])
+    assert raised(results) == []
     agent.refresh_from_db()
     assert agent.downloads == UserPurchasedAgent.objects.filter(agent=agent).count() == THREADS
 
@@ -66,8 +38,8 @@ def test_mkt_10_n_simultaneous_first_adds_count_exactly_n():
 def test_mkt_10_one_user_adding_at_once_counts_once():
     agent = AgentFactory(listed=True)
     user = UserFactory()
-    results = run_at_once([lambda: install(user, agent) for _ in range(THREADS)])
-    assert errors(results) == []
+    results = outcomes_at_once([lambda: install(user, agent) for _ in range(THREADS)])
+    assert raised(results) == []
     agent.refresh_from_db()
     assert agent.downloads == 1
     assert UserPurchasedAgent.objects.filter(agent=agent).count() == 1
@@ -81,7 +53,7 @@ def test_mkt_10_mkt_16_simultaneous_uses_of_a_free_base_count_each_user_once(cli
         client, project = client_for(user), ProjectFactory(owner=user)
         body = {"project": str(project.pk), "name": "web"}
         calls.append(lambda c=client, b=body: c.post(base_url(base, "use/"), b, format="json"))
-    responses = run_at_once(calls)
+    responses = outcomes_at_once(calls)
     assert [r.status_code for r in responses] == [201] * THREADS
     assert MarketplaceBase.objects.get(pk=base.pk).downloads == THREADS
 
@@ -101,7 +73,7 @@ def test_mkt_42_simultaneous_reviews_keep_the_rating_exact(client_for):
         install(reviewer, agent)
         client, rating = client_for(reviewer), index % 5 + 1
         calls.append(lambda c=client, r=rating: c.post(reviews_url(agent), {"rating": r}))
-    responses = run_at_once(calls)
+    responses = outcomes_at_once(calls)
     assert [r.status_code for r in responses] == [201] * THREADS
     assert_rating_exact(agent)
     assert agent.rating == Decimal("2.92")  # 70 / 24, rounded half-up
@@ -130,7 +102,7 @@ def test_mkt_42_mixed_creates_edits_and_deletes_stay_exact(client_for):
         install(newcomer, agent)
         client, body = client_for(newcomer), {"rating": rng.randint(1, 5)}
         calls.append(lambda c=client, b=body: c.post(reviews_url(agent), b, format="json"))
-    responses = run_at_once(calls)
+    responses = outcomes_at_once(calls)
     assert sorted({r.status_code for r in responses}) == [200, 201, 204]
     assert_rating_exact(agent)
     assert agent.reviews_count == THREADS // 2 + len(newcomers)
@@ -141,7 +113,7 @@ def test_mkt_41_one_user_reviewing_at_once_creates_one(client_for):
     reviewer = UserFactory()
     install(reviewer, agent)
     clients = [client_for(reviewer) for _ in range(8)]
-    responses = run_at_once(
+    responses = outcomes_at_once(
         [lambda c=c: c.post(reviews_url(agent), {"rating": 4}) for c in clients]
     )
     assert sorted(r.status_code for r in responses) == [201] + [409] * 7
@@ -155,7 +127,7 @@ def test_mkt_8_delete_racing_first_adds_never_orphans_a_row():
     users = UserFactory.create_batch(THREADS - 1)
     calls = [lambda: services.agent_delete(actor=creator, agent=agent)]
     calls += [lambda u=u: install(u, agent) for u in users]
-    run_at_once(calls)
+    outcomes_at_once(calls)
     survivor = MarketplaceAgent.objects.filter(pk=agent.pk).first()
     rows = UserPurchasedAgent.objects.filter(agent_id=agent.pk).count()
     if survivor is None:

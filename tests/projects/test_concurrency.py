@@ -16,6 +16,7 @@ from projects.models import (
     SnapshotStatus,
 )
 from projects.signals import environment_status_changed
+from tests.concurrency import outcomes_in_threads
 from tests.projects.factories import (
     ContainerFactory,
     DeploymentCredentialFactory,
@@ -23,7 +24,6 @@ from tests.projects.factories import (
     ProjectFileFactory,
     ProjectSnapshotFactory,
 )
-from tests.projects.helpers import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,13 +39,13 @@ def test_prj_4_concurrent_hibernates_move_the_project_once(user):
 
     environment_status_changed.connect(record)
     try:
-        results = run_concurrently(
+        results = outcomes_in_threads(
+            THREADS,
             lambda _: services.project_environment_transition(
                 project=Project.objects.get(pk=project.pk),
                 to=EnvironmentStatus.STOPPING,
                 actor=user,
             ),
-            THREADS,
         )
     finally:
         environment_status_changed.disconnect(record)
@@ -60,7 +60,7 @@ def test_prj_72_concurrent_deploys_give_one_201_and_409s(client_for, user):
     DeploymentCredentialFactory(user=user)
     clients = [client_for(user) for _ in range(THREADS)]
     url = f"/api/v1/projects/{project.pk}/deployments/"
-    responses = run_concurrently(lambda i: clients[i].post(url, {"provider": "vercel"}), THREADS)
+    responses = outcomes_in_threads(THREADS, lambda i: clients[i].post(url, {"provider": "vercel"}))
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] + [409] * (THREADS - 1)
     codes = {r.json()["code"] for r in responses if r.status_code == 409}
@@ -70,11 +70,11 @@ def test_prj_72_concurrent_deploys_give_one_201_and_409s(client_for, user):
 
 def test_prj_42_concurrent_upserts_of_one_path_make_one_row(user):
     project = ProjectFactory(owner=user)
-    results = run_concurrently(
+    results = outcomes_in_threads(
+        THREADS,
         lambda i: services.file_upsert(
             actor=user, project=project, file_path="src/a.ts", content=f"v{i}"
         ),
-        THREADS,
     )
     assert sum(created for _, created in results) == 1, results
     file = ProjectFile.objects.get(project=project)
@@ -83,11 +83,11 @@ def test_prj_42_concurrent_upserts_of_one_path_make_one_row(user):
 
 def test_optimistic_version_lets_exactly_one_writer_win(user):
     file = ProjectFileFactory(project=ProjectFactory(owner=user), content="base")
-    results = run_concurrently(
+    results = outcomes_in_threads(
+        THREADS,
         lambda i: services.file_update(
             actor=user, file=ProjectFile.objects.get(pk=file.pk), content=f"v{i}", version=1
         ),
-        THREADS,
     )
     stale = [r for r in results if isinstance(r, StaleVersion)]
     assert len(stale) == THREADS - 1, results
@@ -99,9 +99,9 @@ def test_optimistic_version_lets_exactly_one_writer_win(user):
 def test_prj_24_concurrent_primaries_leave_exactly_one(user):
     project = ProjectFactory(owner=user)
     containers = ContainerFactory.create_batch(THREADS, project=project)
-    results = run_concurrently(
-        lambda i: services.container_update(actor=user, container=containers[i], is_primary=True),
+    results = outcomes_in_threads(
         THREADS,
+        lambda i: services.container_update(actor=user, container=containers[i], is_primary=True),
     )
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Container.objects.filter(project=project, is_primary=True).count() == 1
@@ -110,8 +110,8 @@ def test_prj_24_concurrent_primaries_leave_exactly_one(user):
 def test_prj_61_concurrent_snapshots_never_exceed_the_limit(user):
     project = ProjectFactory(owner=user)
     ProjectSnapshotFactory.create_batch(5, project=project, ready=True)
-    results = run_concurrently(
-        lambda _: services.snapshot_create(actor=user, project=project), THREADS
+    results = outcomes_in_threads(
+        THREADS, lambda _: services.snapshot_create(actor=user, project=project)
     )
     # Five ready snapshots make room for five new ones; then only pending ones are left.
     refused = [r for r in results if isinstance(r, SnapshotLimitReached)]
@@ -125,11 +125,11 @@ def test_prj_62_concurrent_restores_start_one(client_for, user):
     project = ProjectFactory(owner=user, hibernated=True)
     snapshots = ProjectSnapshotFactory.create_batch(THREADS, project=project, ready=True)
     clients = [client_for(user) for _ in range(THREADS)]
-    responses = run_concurrently(
+    responses = outcomes_in_threads(
+        THREADS,
         lambda i: clients[i].post(
             f"/api/v1/projects/{project.pk}/snapshots/{snapshots[i].pk}/restore/"
         ),
-        THREADS,
     )
     assert sorted(r.status_code for r in responses) == [202] + [409] * (THREADS - 1)
     assert ProjectSnapshot.objects.filter(status=SnapshotStatus.RESTORING).count() == 1

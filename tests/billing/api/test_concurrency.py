@@ -10,9 +10,10 @@ from rest_framework.test import APIClient
 from accounts.models import AccessToken, User
 from billing.models import CreditLedgerEntry, CreditPurchase, MarketplaceTransaction, UsageLog
 from tests import figures
-from tests.billing.api.utils import BILLING, agent_purchase_url, in_threads, keyed
+from tests.billing.api.utils import BILLING, agent_purchase_url, keyed
 from tests.billing.conftest import fund
 from tests.billing.factories import MarketplaceAgentFactory
+from tests.concurrency import in_threads
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

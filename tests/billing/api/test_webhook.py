@@ -10,9 +10,10 @@ from rest_framework.test import APIClient
 from accounts.models import SubscriptionTier, User
 from billing.models import CreditLedgerEntry, CreditPurchase, StripeEvent, StripeEventStatus
 from tests import figures
-from tests.billing.api.utils import WEBHOOK, assert_error, in_threads
+from tests.billing.api.utils import WEBHOOK, assert_error
 from tests.billing.conftest import signed
 from tests.billing.factories import pending_purchase
+from tests.concurrency import in_threads
 from tests.factories import UserFactory
 
 
