@@ -30,6 +30,7 @@ from kanban.filters import KanbanTaskFilter
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote
 from kanban.permissions import IsCommentAuthor
 from kanban.serializers import (
+    COLUMN_FIELDS,
     KanbanBoardSerializer,
     KanbanBoardTaskSerializer,
     KanbanBoardWriteSerializer,
@@ -73,16 +74,8 @@ def board_prefetches():
 
 
 # W4's lean read path: what KanbanBoardSerializer returns, built from `.values()` rows.
-BOARD_COLUMN_VALUES = (
-    "id",
-    "name",
-    "description",
-    "position",
-    "color",
-    "is_backlog",
-    "is_completed",
-    "task_limit",
-)
+# A column's fields but its task count, which is counted from the tasks read with it.
+BOARD_COLUMN_VALUES = tuple(name for name in COLUMN_FIELDS if name != "task_count")
 BOARD_TASK_VALUES = (
     "column_id",
     "id",
