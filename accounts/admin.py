@@ -1,14 +1,28 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import AccessToken, EmailVerificationCode, OAuthAccount, User, normalize_email
-from config.admin import ALL_CASCADED, CascadeAdminMixin, EstimatedCountPaginator
+from accounts.permissions import (
+    PRIVILEGE_FIELDS,
+    changeable_privilege_fields,
+    user_can_issue_service_tokens,
+    user_can_manage_account,
+)
+from config.admin import (
+    ALL_CASCADED,
+    CascadeAdminMixin,
+    EstimatedCountPaginator,
+    plural,
+    report,
+)
 from config.encryption import masked
 from config.exceptions import DomainError
 from config.roles import is_service_account
@@ -219,6 +233,55 @@ class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
 
+    def get_fieldsets(self, request, obj=None):
+        """The password row is a button to set it; only those who may set it see it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or user_can_manage_account(request.user, obj):
+            return fieldsets
+        return tuple(
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        allowed = changeable_privilege_fields(request.user)
+        locked = [field for field in PRIVILEGE_FIELDS if field not in allowed]
+        return (*super().get_readonly_fields(request, obj), *locked)
+
+    def has_change_permission(self, request, obj=None):
+        """A staff member edits their own profile (never their privileges); anyone else's
+        account only from the tier above it (`accounts.permissions`)."""
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or obj.pk == request.user.pk:
+            return allowed
+        return user_can_manage_account(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return user_can_manage_account(request.user, obj)
+
+    def has_issue_service_token_permission(self, request):
+        return user_can_issue_service_tokens(request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A posted privilege field the actor may not set is refused whole (403), not quietly
+        dropped with the read-only fields: someone crafted that request."""
+        if request.method == "POST":
+            refused = set(PRIVILEGE_FIELDS) - set(changeable_privilege_fields(request.user))
+            if refused.intersection(request.POST):
+                raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Setting a password without the old one is managing the account, own included
+        (staff change their own at /admin/password_change/, which asks for the old one)."""
+        target = self.get_object(request, unquote(id))
+        if target is not None and not user_can_manage_account(request.user, target):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     def delete_model(self, request, obj):
         """Deleting goes through `user_delete` (ACC-7), which refuses protected accounts."""
         try:
@@ -241,25 +304,35 @@ class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
                 messages.WARNING,
             )
 
+    def split_manageable(self, request, queryset):
+        """The selected accounts this actor may manage, and the reason for each other one."""
+        manageable, refused = [], []
+        for user in queryset.order_by("email"):
+            if user_can_manage_account(request.user, user):
+                manageable.append(user)
+            else:
+                refused.append(f"{user.email} (a staff or service account: not yours to manage)")
+        return manageable, refused
+
     @admin.action(description="Deactivate and revoke tokens", permissions=["change"])
     def deactivate_and_revoke(self, request, queryset):
-        deactivated, skipped = 0, 0
-        for user in queryset:
+        users, skipped = self.split_manageable(request, queryset)
+        deactivated = 0
+        for user in users:
             if not user.is_active:
-                skipped += 1
+                skipped.append("already inactive")
                 continue
             services.user_deactivate(user=user, actor=request.user)
             deactivated += 1
-        self.message_user(
-            request, f"Deactivated {deactivated}; skipped {skipped}: already inactive."
-        )
+        report(self, request, f"Deactivated {plural(deactivated, 'user')}", skipped)
 
     @admin.action(description="Revoke all tokens", permissions=["change"])
     def revoke_all_tokens(self, request, queryset):
-        revoked = sum(services.tokens_revoke_all(user=user) for user in queryset)
-        self.message_user(request, f"Revoked {revoked} tokens of {queryset.count()} users.")
+        users, skipped = self.split_manageable(request, queryset)
+        revoked = sum(services.tokens_revoke_all(user=user) for user in users)
+        report(self, request, f"Revoked {plural(revoked, 'token')}", skipped)
 
-    @admin.action(description="Issue service token…", permissions=["change"])
+    @admin.action(description="Issue service token…", permissions=["issue_service_token"])
     def issue_service_token(self, request, queryset):
         """Shows the raw token once; only users holding a service permission qualify."""
         if queryset.count() != 1:
@@ -283,6 +356,9 @@ class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
                 user=user, actor=request.user, **form.cleaned_data
             )
             context.update(token=token, raw=raw)
+            self.log_change(
+                request, user, f"Issued service token {token.token_prefix}… ({token.name})"
+            )
         return TemplateResponse(request, "admin/accounts/user/issue_service_token.html", context)
 
 

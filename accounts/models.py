@@ -143,6 +143,11 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     REQUIRED_FIELDS = ["name"]
 
     class Meta:
+        # README "Roles": held by no group by default; superusers hold every permission.
+        permissions = [
+            ("manage_staff", "Can manage staff accounts: staff flag, groups, permissions"),
+            ("issue_service_token", "Can issue service-account tokens"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(subscription_tier__in=SubscriptionTier.values),

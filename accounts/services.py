@@ -42,8 +42,9 @@ from accounts.models import (
     User,
     normalize_email,
 )
+from accounts.permissions import user_can_issue_service_tokens
 from accounts.signals import email_verified, user_deleting, user_registered
-from config.exceptions import AlreadyExists, DomainError
+from config.exceptions import AlreadyExists, DomainError, NotAllowed
 from config.roles import is_service_account
 
 security_log = logging.getLogger("studio.security")
@@ -119,7 +120,10 @@ def tokens_revoke_all(*, user, keep=None):
 
 
 def service_token_issue(*, user, actor, name, ttl_days):
-    """A long-lived token for the agent runtime (ACC-22), issued by staff from admin."""
+    """A long-lived token for the agent runtime (ACC-22), issued from admin by holders of
+    `accounts.issue_service_token` (superusers by default)."""
+    if not user_can_issue_service_tokens(actor):
+        raise NotAllowed()
     if not is_service_account(user):
         raise NotAServiceAccount()
     if ttl_days not in SERVICE_TOKEN_DAYS:

@@ -23,8 +23,8 @@ from billing.services.credits import CHARGE_ORDER
 OUTSTANDING = (BilledStatus.PENDING, BilledStatus.INVOICED)
 
 
-def balance_for(user):
-    """The user's buckets as they are now, with `outstanding_cents` (API.md §9.5 Balance)."""
+def with_outstanding(users):
+    """Users annotated with `outstanding_cents`, what each still owes (BIL-36)."""
     owed = (
         UsageLog.objects.filter(user=OuterRef("pk"), billed_status__in=OUTSTANDING)
         .order_by()
@@ -32,7 +32,12 @@ def balance_for(user):
         .annotate(total=Sum("shortfall_cents"))
         .values("total")
     )
-    return User.objects.annotate(outstanding_cents=Coalesce(Subquery(owed), 0)).get(pk=user.pk)
+    return users.annotate(outstanding_cents=Coalesce(Subquery(owed), 0))
+
+
+def balance_for(user):
+    """The user's buckets as they are now, with `outstanding_cents` (API.md §9.5 Balance)."""
+    return with_outstanding(User.objects.all()).get(pk=user.pk)
 
 
 def usage_debits(log):

@@ -12,25 +12,20 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
-from django.utils.html import format_html
 
 from accounts.models import normalize_email
 from chat import services
 from chat.models import AgentCommandLog, Chat, ChatStatus, Message, ShellSession, shorten
-from config.admin import CascadeAdminMixin, EstimatedCountPaginator
+from config.admin import (
+    CascadeAdminMixin,
+    EstimatedCountPaginator,
+    changelist_link,
+    plural,
+    report,
+)
 from config.exceptions import InvalidStateTransition
 
 LATEST_MESSAGES = 20
-
-
-def _plural(count, noun):
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _report(modeladmin, request, done, skipped, reason):
-    message = done if not skipped else f"{done}; skipped {skipped}: {reason}"
-    modeladmin.message_user(request, f"{message}.")
 
 
 def _as_uuid(term):
@@ -199,8 +194,7 @@ class ChatAdmin(CascadeAdminMixin, BigTableAdmin):
 
     @admin.display(description="messages")
     def messages_link(self, chat):
-        url = reverse("admin:chat_message_changelist")
-        return format_html('<a href="{}?chat__exact={}">Open messages</a>', url, chat.pk)
+        return changelist_link(Message, f"chat__exact={chat.pk}", "Open messages")
 
     @admin.action(description="Archive selected chats", permissions=["change"])
     def archive(self, request, queryset):
@@ -215,8 +209,8 @@ class ChatAdmin(CascadeAdminMixin, BigTableAdmin):
         changing = [chat for chat in chats if chat.status != status]
         for chat in changing:
             services.chat_update(actor=request.user, chat=chat, changes={"status": status})
-        done = f"{done} {_plural(len(changing), 'chat')}"
-        _report(self, request, done, len(chats) - len(changing), reason)
+        done = f"{done} {plural(len(changing), 'chat')}"
+        report(self, request, done, [reason] * (len(chats) - len(changing)))
 
 
 # Messages and command logs: insert-only
@@ -378,10 +372,5 @@ class ShellSessionAdmin(admin.ModelAdmin):
                 closed += services.shell_session_close(actor=request.user, session=session)
             except InvalidStateTransition:
                 continue  # a failed session stays failed (CHT-31)
-        _report(
-            self,
-            request,
-            f"Closed {_plural(closed, 'session')}",
-            len(sessions) - closed,
-            "already closed or failed",
-        )
+        skipped = ["already closed or failed"] * (len(sessions) - closed)
+        report(self, request, f"Closed {plural(closed, 'session')}", skipped)

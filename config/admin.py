@@ -1,9 +1,19 @@
-"""Building blocks for the apps' admins: the paginator for tables that grow without bound, and
-cascading deletes (the site itself is config/admin_site.py)."""
+"""Building blocks for the apps' admins: the paginator for tables that grow without bound,
+cascading deletes, links only to pages the viewer may open, and the report of an action (the
+site itself is config/admin_site.py)."""
 
+from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 EXACT_COUNT_BELOW = 10_000
 
@@ -59,3 +69,120 @@ class CascadeAdminMixin:
         else:
             perms_needed -= {model._meta.verbose_name for model in self.cascaded_models}
         return deleted, counts, perms_needed, protected
+
+
+def money(cents, *, signed=False):
+    """Credits (cents) as staff read money: "$1,234.56", "-$4.99", "+$5.00" when `signed`."""
+    sign = "-" if cents < 0 else "+" if signed and cents > 0 else ""
+    dollars, rest = divmod(abs(cents), 100)
+    return f"{sign}${dollars:,}.{rest:02d}"
+
+
+def plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def report(modeladmin, request, done, skipped=()):
+    """An action's outcome in one message: `done`, then the rows it skipped or refused, each
+    by its reason ("Refunded 2 sales; skipped 1: a@example.com (already refunded)").
+
+    A run that skipped anything is a warning, never the green success: staff must not read
+    "…for 0 users" as done.
+    """
+    if not skipped:
+        modeladmin.message_user(request, f"{done}.", messages.SUCCESS)
+        return
+    counts = Counter(skipped)
+    reasons = "; ".join(
+        reason if count == 1 or len(counts) == 1 else f"{reason} ({count})"
+        for reason, count in counts.items()
+    )
+    modeladmin.message_user(
+        request, f"{done}; skipped {len(skipped)}: {reasons}.", messages.WARNING
+    )
+
+
+# The request an admin page is being rendered for (set by the site around each admin view), so
+# links drawn deep inside a page can ask whether this viewer may follow them.
+_admin_request = ContextVar("admin_request", default=None)
+
+
+@contextmanager
+def rendering_for(request):
+    token = _admin_request.set(request)
+    try:
+        yield
+    finally:
+        _admin_request.reset(token)
+
+
+def may_open(model):
+    """May the viewer of the page being rendered open `model`'s changelist and rows?"""
+    request = _admin_request.get()
+    model_admin = admin.site._registry.get(model)
+    return (
+        request is not None
+        and model_admin is not None
+        and model_admin.has_view_or_change_permission(request)
+    )
+
+
+def admin_link(model, pk, text=None):
+    """A link to `model` row `pk`'s change page from its id alone (no query), or the text
+    alone when the viewer may not open it: no link leads to a 403."""
+    opts = model._meta
+    if pk is None:
+        return "-"
+    text = text or f"{opts.verbose_name} {pk}"
+    if not may_open(model):
+        return text
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+def changelist_link(model, query, text):
+    """A link to `model`'s changelist filtered by `query`, or nothing for a viewer who may not
+    open it."""
+    if not may_open(model):
+        return "-"
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, query, text)
+
+
+def link_related_rows_only_where_allowed():
+    """Django links a read-only foreign key on a change page to the related row's change page
+    without asking whether the viewer may open it (`AdminReadonlyField.get_admin_url` has no
+    permission check and no hook), so a Moderator's feedback post linked to a user page that
+    answers 403. Installed once by the admin app's `ready()`."""
+    link = helpers.AdminReadonlyField.get_admin_url
+
+    def get_admin_url(self, remote_field, remote_obj):
+        if may_open(remote_field.model):
+            return link(self, remote_field, remote_obj)
+        return str(remote_obj)
+
+    helpers.AdminReadonlyField.get_admin_url = get_admin_url
+
+
+class RefuseCraftedActions:
+    """An action the viewer is not offered, posted anyway, is refused with a 403 (Django would
+    answer "No action selected" and a redirect, which reads as a glitch, not a refusal)."""
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and posted_action(request) not in (
+            None,
+            *self.get_actions(request),
+        ):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+
+def posted_action(request):
+    """The action a changelist POST names (the top or bottom select, as `index` says)."""
+    names = request.POST.getlist("action")
+    if not names:
+        return None
+    index = request.POST.get("index", "0")
+    position = int(index) if index.isdigit() and int(index) < len(names) else 0
+    return names[position] or None

@@ -7,16 +7,19 @@ without secret columns.
 """
 
 import re
+from functools import wraps
 
 import tablib
 from django.conf import settings
 from django.contrib import admin
 from django.db.models.base import ModelBase
+from django.template.response import SimpleTemplateResponse
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV
 from import_export.resources import modelresource_factory
 
 from config import dashboard
+from config.admin import RefuseCraftedActions, rendering_for
 from config.encryption import is_secret_field
 
 # OWASP "CSV injection": a cell a spreadsheet would run as a formula. The library's own option
@@ -55,10 +58,11 @@ class CsvExportMixin(ExportMixin):
         return [export_resource(self.model)]
 
 
-def with_export(admin_class):
+def for_studio(admin_class):
+    """Every project admin: the CSV export, and a crafted action refused with a 403."""
     if issubclass(admin_class, ExportMixin):
         return admin_class
-    return type(admin_class.__name__, (CsvExportMixin, admin_class), {})
+    return type(admin_class.__name__, (RefuseCraftedActions, CsvExportMixin, admin_class), {})
 
 
 class StudioAdminSite(admin.AdminSite):
@@ -74,7 +78,22 @@ class StudioAdminSite(admin.AdminSite):
             if model._meta.app_label == "pghistory":
                 super().register(model, admin_class, **options)
             else:
-                super().register(model, with_export(admin_class or admin.ModelAdmin), **options)
+                super().register(model, for_studio(admin_class or admin.ModelAdmin), **options)
+
+    def admin_view(self, view, cacheable=False):
+        """Each admin page is rendered knowing its viewer (`config.admin.may_open`), so a link
+        to a page the viewer may not open is never drawn."""
+        protected = super().admin_view(view, cacheable)
+
+        @wraps(protected)
+        def rendered_for_viewer(request, *args, **kwargs):
+            with rendering_for(request):
+                response = protected(request, *args, **kwargs)
+                if isinstance(response, SimpleTemplateResponse):
+                    response.render()
+            return response
+
+        return rendered_for_viewer
 
     def index(self, request, extra_context=None):
         tiles = dashboard.tiles_for(request.user)

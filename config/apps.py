@@ -17,3 +17,9 @@ class StudioAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "config.admin_site.StudioAdminSite"
+
+    def ready(self):
+        super().ready()
+        from config.admin import link_related_rows_only_where_allowed
+
+        link_related_rows_only_where_allowed()

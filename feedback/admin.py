@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from accounts.models import normalize_email
-from config.admin import CascadeAdminMixin, EstimatedCountPaginator
+from config.admin import CascadeAdminMixin, EstimatedCountPaginator, plural, report
 from feedback import services
 from feedback.models import (
     FeedbackComment,
@@ -31,15 +31,6 @@ QUEUE_RANK = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-
-
-def _plural(count, noun):
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _report(modeladmin, request, done, skipped, reason):
-    message = done if not skipped else f"{done}; skipped {skipped}: {reason}"
-    modeladmin.message_user(request, f"{message}.")
 
 
 class ModerationAdminMixin:
@@ -66,8 +57,8 @@ def _set_status_action(status):
             services.feedback_post_set_status(actor=request.user, post=post, status=status)
             for post in posts
         )
-        done = f"Set status to {label} on {_plural(changed, 'post')}"
-        _report(modeladmin, request, done, len(posts) - changed, f"already {label}")
+        done = f"Set status to {label} on {plural(changed, 'post')}"
+        report(modeladmin, request, done, [f"already {label}"] * (len(posts) - changed))
 
     set_status.__name__ = f"set_status_{status.value}"
     return admin.action(description=f"Set status: {label}", permissions=["moderate"])(set_status)
@@ -81,9 +72,8 @@ def _set_hidden_action(service, noun, *, hidden):
         rows = list(queryset.order_by("pk"))
         changed = sum(service(actor=request.user, hidden=hidden, **{noun: row}) for row in rows)
         reason = "already hidden" if hidden else "not hidden"
-        _report(
-            modeladmin, request, f"{verb} {_plural(changed, noun)}", len(rows) - changed, reason
-        )
+        done = f"{verb} {plural(changed, noun)}"
+        report(modeladmin, request, done, [reason] * (len(rows) - changed))
 
     set_hidden.__name__ = name
     return admin.action(description=name.capitalize(), permissions=["moderate"])(set_hidden)
@@ -248,7 +238,7 @@ class FeedbackPostAdmin(CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmi
         corrected = services.feedback_post_recount_upvotes(actor=request.user, posts=posts)
         self.message_user(
             request,
-            f"Recounted upvotes on {_plural(len(posts), 'post')}: "
+            f"Recounted upvotes on {plural(len(posts), 'post')}: "
             f"corrected {corrected}, {len(posts) - corrected} already exact.",
         )
 

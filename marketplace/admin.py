@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 
 from accounts.models import normalize_email
-from config.admin import CascadeAdminMixin, EstimatedCountPaginator
+from config.admin import CascadeAdminMixin, EstimatedCountPaginator, plural, report
 from config.exceptions import DomainError
 from marketplace import services
 from marketplace.library import library_add, library_model
@@ -33,15 +33,6 @@ from marketplace.models import (
 from projects.models import Project
 
 
-def _plural(count, noun):
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _report(modeladmin, request, done, skipped, reason):
-    message = done if not skipped else f"{done}; skipped {skipped}: {reason}"
-    modeladmin.message_user(request, f"{message}.")
-
-
 def _adopt(form_instance, saved):
     """Lets the admin's add view carry on with the row a service created for its form."""
     form_instance.pk = saved.pk
@@ -58,8 +49,8 @@ def _switch_action(service, keyword, value, *, description, done, already, row_k
             service(actor=request.user, **{row_keyword: row, keyword: value}) for row in rows
         )
         noun = modeladmin.model._meta.verbose_name
-        done_text = f"{done} {_plural(changed, noun)}"
-        _report(modeladmin, request, done_text, len(rows) - changed, already)
+        done_text = f"{done} {plural(changed, noun)}"
+        report(modeladmin, request, done_text, [already] * (len(rows) - changed))
 
     switch.__name__ = description.lower().replace(" ", "_")
     return admin.action(description=description, permissions=["change"])(switch)
@@ -79,7 +70,7 @@ def _item_action(service, *, description, done):
         noun = modeladmin.model._meta.verbose_name
         modeladmin.message_user(
             request,
-            f"{done} {_plural(len(rows), noun)}: corrected {corrected}, "
+            f"{done} {plural(len(rows), noun)}: corrected {corrected}, "
             f"{len(rows) - corrected} already exact.",
         )
 

@@ -5,8 +5,6 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Q
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html
 
 from accounts.models import normalize_email
 from config.admin import EstimatedCountPaginator
@@ -15,34 +13,12 @@ ACTION_FORM_TEMPLATE = "admin/billing/action_form.html"
 LISTED_ON_FORM = 20  # rows named on an action's page; the action still applies to all
 
 
-def admin_link(model, pk, text=None):
-    """A link to the change page of `model` row `pk`, from its id alone (no query)."""
-    if pk is None:
-        return "-"
-    opts = model._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
-    return format_html('<a href="{}">{}</a>', url, text or f"{opts.verbose_name} {pk}")
-
-
-def changelist_link(model, query, text):
-    opts = model._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return format_html('<a href="{}?{}">{}</a>', url, query, text)
-
-
-def plural(count, noun):
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def report(modeladmin, request, done, skipped):
-    """`done`, then each skipped row with its reason: "Refunded 2; skipped 1: …"."""
-    message = done if not skipped else f"{done}; skipped {len(skipped)}: {'; '.join(skipped)}"
-    modeladmin.message_user(request, f"{message}.")
-
-
-def action_form(modeladmin, request, queryset, form_class, *, title, submit):
+def action_form(modeladmin, request, queryset, form_class, *, title, submit, describe=None):
     """The action's input: `(form, None)` once submitted and valid, else `(None, page)` to
-    return, which posts the same action and selection back with the form's fields."""
+    return, which posts the same action and selection back with the form's fields.
+
+    The page names the first rows it applies to, each as `describe(row)` says (its text by
+    default), so staff see what they are about to change."""
     form = form_class(request.POST if "apply" in request.POST else None)
     if form.is_valid():
         return form, None
@@ -53,7 +29,7 @@ def action_form(modeladmin, request, queryset, form_class, *, title, submit):
         "form": form,
         # The select the action came from, as Django's changelist reads it.
         "action": request.POST.getlist("action")[int(request.POST.get("index", 0))],
-        "rows": list(queryset[:LISTED_ON_FORM]),
+        "rows": [(describe or str)(row) for row in queryset[:LISTED_ON_FORM]],
         "count": queryset.count(),
         "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),

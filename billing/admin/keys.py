@@ -3,10 +3,11 @@ form and never decrypted on these pages: it shows as `•••• last4`."""
 
 from django.contrib import admin
 
-from billing.admin.base import ExactSearchMixin, plural, report
+from billing.admin.base import ExactSearchMixin
 from billing.models import UserAPIKey, UserCustomModel
 from billing.permissions import user_can_deactivate_api_keys
 from billing.services.api_keys import api_key_update
+from config.admin import plural, report
 from config.encryption import masked
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from billing.admin.base import MoneyAdmin, admin_link, changelist_link, plural, report
+from billing.admin.base import MoneyAdmin
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
@@ -11,6 +11,7 @@ from billing.models import (
 )
 from billing.permissions import user_can_collect_usage
 from billing.services.usage import usage_logs_mark_invoiced, usage_logs_mark_paid
+from config.admin import admin_link, changelist_link, plural, report
 
 # An entry's source, from its ids alone, so the changelist joins nothing for it.
 SOURCES = (

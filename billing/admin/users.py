@@ -11,22 +11,37 @@ from django.utils.html import format_html_join
 
 from accounts.admin import UserAdmin
 from accounts.models import SubscriptionTier, User
-from billing.admin.base import action_form, changelist_link, plural, report
+from billing.admin.base import action_form
 from billing.errors import BucketWouldGoNegative
-from billing.models import CreditBucket, CreditLedgerEntry, CreditPurchase, UsageLog
+from billing.models import BUCKET_FIELDS, CreditBucket, CreditLedgerEntry, CreditPurchase, UsageLog
 from billing.permissions import user_can_adjust_credits, user_can_change_tier
-from billing.services.credits import credits_adjust, tier_set
+from billing.selectors import with_outstanding
+from billing.services.credits import credits_adjust, settled_cents, tier_set
+from config.admin import changelist_link, money, plural, report
 
 # One adjustment at most this big (100 000 dollars), so a typo cannot overflow a bucket.
 ADJUSTMENT_LIMIT = 10_000_000
 
 
+# Purchased first and preselected: the other buckets reset or lapse on their own, so a
+# goodwill credit put there with the defaults would be gone by the next reset.
+BUCKET_CHOICES = (
+    (CreditBucket.PURCHASED, "Purchased: kept until spent; settles outstanding shortfalls first"),
+    (CreditBucket.BUNDLED, "Bundled: replaced at the next subscription renewal"),
+    (CreditBucket.SIGNUP_BONUS, "Signup bonus: lapses when the bonus expires"),
+    (CreditBucket.DAILY, "Daily: reset at the next UTC midnight"),
+)
+
+
 class AdjustCreditsForm(forms.Form):
-    bucket = forms.ChoiceField(choices=CreditBucket.choices)
+    bucket = forms.ChoiceField(
+        choices=BUCKET_CHOICES, initial=CreditBucket.PURCHASED, widget=forms.RadioSelect
+    )
     amount = forms.IntegerField(
         min_value=-ADJUSTMENT_LIMIT,
         max_value=ADJUSTMENT_LIMIT,
-        help_text="Signed credits (cents): negative takes credits away.",
+        label="Amount (credits)",
+        help_text="Signed credits; one credit is one cent (500 = $5.00). Negative takes away.",
     )
     reason = forms.CharField(max_length=255, help_text="Required; kept on the ledger entry.")
 
@@ -44,6 +59,26 @@ class AdjustCreditsForm(forms.Form):
 
 class TierForm(forms.Form):
     tier = forms.ChoiceField(choices=SubscriptionTier.choices)
+    reason = forms.CharField(
+        max_length=255,
+        help_text="Required: a tier change replaces the bundled and daily credits, and the "
+        "reason is kept on those ledger entries.",
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why.")
+        return reason
+
+
+def balances(user):
+    """A user's buckets and outstanding shortfall, as the action forms list them."""
+    buckets = " · ".join(
+        f"{label} {money(getattr(user, BUCKET_FIELDS[bucket]))}"
+        for bucket, label in CreditBucket.choices
+    )
+    return f"{user.email}: {buckets} · outstanding shortfall {money(user.outstanding_cents)}"
 
 
 def with_money_links(fieldsets):
@@ -87,23 +122,33 @@ class BillingUserAdmin(UserAdmin):
     def adjust_credits(self, request, queryset):
         """BIL-4, per user: refused whole for a user whose bucket would go below 0."""
         form, page = action_form(
-            self, request, queryset, AdjustCreditsForm, title="Adjust credits", submit="Adjust"
+            self,
+            request,
+            with_outstanding(queryset),
+            AdjustCreditsForm,
+            title="Adjust credits",
+            submit="Adjust",
+            describe=balances,
         )
         if page is not None:
             return page
         bucket, amount, reason = (form.cleaned_data[k] for k in ("bucket", "amount", "reason"))
-        adjusted, skipped = 0, []
+        delta = money(amount, signed=True)
+        adjusted, settled, skipped = 0, 0, []
         for user in queryset.order_by("email"):
             try:
-                credits_adjust(
+                entries = credits_adjust(
                     user=user, actor=request.user, bucket=bucket, amount=amount, reason=reason
                 )
             except BucketWouldGoNegative:
                 skipped.append(f"{user.email} ({bucket} would go below 0)")
                 continue
             adjusted += 1
-            self.log_change(request, user, f"Adjusted {bucket} credits by {amount:+d}: {reason}")
-        done = f"Adjusted {bucket} credits by {amount:+d} for {plural(adjusted, 'user')}"
+            settled += settled_cents(entries)
+            self.log_change(request, user, f"Adjusted {bucket} credits by {delta}: {reason}")
+        done = f"Adjusted {bucket} credits by {delta} for {plural(adjusted, 'user')}"
+        if bucket == CreditBucket.PURCHASED and amount > 0:
+            done += f"; settled {money(settled)} of outstanding shortfalls"
         report(self, request, done, skipped)
         return None
 
@@ -112,19 +157,25 @@ class BillingUserAdmin(UserAdmin):
         """BIL-6 without Stripe (comps, corrections): a later subscription event from Stripe
         still applies what Stripe holds."""
         form, page = action_form(
-            self, request, queryset, TierForm, title="Change subscription tier", submit="Change"
+            self,
+            request,
+            with_outstanding(queryset),
+            TierForm,
+            title="Change subscription tier",
+            submit="Change",
+            describe=balances,
         )
         if page is not None:
             return page
-        tier = form.cleaned_data["tier"]
+        tier, reason = form.cleaned_data["tier"], form.cleaned_data["reason"]
         changed, skipped = 0, []
         for user in queryset.order_by("email"):
             if user.subscription_tier == tier:
                 skipped.append(f"{user.email} (already {tier})")
                 continue
-            tier_set(user=user, tier=tier, actor=request.user)
+            tier_set(user=user, tier=tier, actor=request.user, reason=reason)
             changed += 1
-            self.log_change(request, user, f"Subscription tier set to {tier}.")
+            self.log_change(request, user, f"Subscription tier set to {tier}: {reason}")
         report(self, request, f"Set {plural(changed, 'user')} to {tier}", skipped)
         return None
 

@@ -120,7 +120,11 @@ def credits_grant_signup(*, user):
 
 
 def credits_adjust(*, user, actor, bucket, amount, reason):
-    """BIL-4: a staff correction with a reason; refused whole if a bucket would go below 0."""
+    """BIL-4: a staff correction with a reason; refused whole if a bucket would go below 0.
+
+    Purchased credits added this way settle the user's pending shortfalls first, as purchased
+    credits always do (BIL-36): the returned ledger entries include those settlements.
+    """
     if not reason.strip():
         raise ValueError("An adjustment needs a reason.")
     with transaction.atomic():
@@ -131,7 +135,7 @@ def credits_adjust(*, user, actor, bucket, amount, reason):
             extra["signup_bonus_expires_at"] = timezone.now() + timedelta(
                 days=settings.SIGNUP_BONUS_DAYS
             )
-        return move(
+        entries = move(
             user,
             {bucket: amount},
             entry_type=LedgerEntryType.ADJUSTMENT,
@@ -139,6 +143,14 @@ def credits_adjust(*, user, actor, bucket, amount, reason):
             created_by=actor,
             reason=reason.strip()[:255],
         )
+        if bucket == CreditBucket.PURCHASED and amount > 0:
+            entries += shortfalls_settle(user=user, created_by=actor)
+        return entries
+
+
+def settled_cents(entries):
+    """How much of the user's outstanding shortfall these ledger entries paid."""
+    return -sum(e.amount for e in entries if e.entry_type == LedgerEntryType.SHORTFALL_SETTLEMENT)
 
 
 # --- scheduled resets and tier changes (BIL-5, BIL-6) --------------------------------------
@@ -206,8 +218,11 @@ def users_due_for_reset(now=None):
     )
 
 
-def tier_set(*, user, tier, period_end=None, actor=None):
-    """BIL-6. The buckets change only when the tier does, so a repeated event refills nothing."""
+def tier_set(*, user, tier, period_end=None, actor=None, reason=""):
+    """BIL-6. The buckets change only when the tier does, so a repeated event refills nothing.
+
+    A staff change names its `actor` and `reason`, kept on the ledger entries it writes."""
+    links = {"created_by": actor, "reason": reason.strip()[:255]}
     with transaction.atomic():
         user = lock_user(user.pk)
         now = timezone.now()
@@ -234,11 +249,13 @@ def tier_set(*, user, tier, period_end=None, actor=None):
             {CreditBucket.BUNDLED: allowance["bundled_credits"] - user.bundled_credits},
             entry_type=LedgerEntryType.BUNDLED_RESET,
             extra_user_fields=fields,
+            **links,
         )
         written += move(
             user,
             {CreditBucket.DAILY: allowance["daily_credits"] - user.daily_credits},
             entry_type=LedgerEntryType.DAILY_RESET,
+            **links,
         )
     return written
 
@@ -391,9 +408,9 @@ def credits_check(*, user, byok_ok=False):
         raise InsufficientCredits()
 
 
-def shortfalls_settle(*, user):
+def shortfalls_settle(*, user, created_by=None):
     """BIL-36, inside the caller's transaction on a locked user: pays pending shortfalls,
-    oldest first, from purchased credits only. Returns the logs it touched."""
+    oldest first, from purchased credits only. Returns the settlement entries it wrote."""
     settled = []
     pending = (
         UsageLog.objects.select_for_update()
@@ -405,11 +422,12 @@ def shortfalls_settle(*, user):
         part = min(log.shortfall_cents, user.purchased_credits)
         if not part:
             break
-        move(
+        settled += move(
             user,
             {CreditBucket.PURCHASED: -part},
             entry_type=LedgerEntryType.SHORTFALL_SETTLEMENT,
             usage_log=log,
+            created_by=created_by,
         )
         log.shortfall_cents -= part
         log.credits_charged += part
@@ -425,5 +443,4 @@ def shortfalls_settle(*, user):
         UsageLog.objects.filter(pk=log.pk).update(
             **{field: getattr(log, field) for field in fields}
         )
-        settled.append(log)
     return settled

@@ -5,8 +5,6 @@ import re
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -25,6 +23,15 @@ from billing.models import (
 from billing.services.credit_purchases import credit_purchase_fulfil
 from billing.services.stripe_events import stripe_event_process
 from config import admin as config_admin
+from config.admin import money
+from tests.backoffice.helpers import (
+    action_names,
+    admin_url,
+    message_levels,
+    messages,
+    run_action,
+    staff_with,
+)
 from tests.billing.conftest import fund
 from tests.billing.factories import (
     MarketplaceAgentFactory,
@@ -34,7 +41,6 @@ from tests.billing.factories import (
     sale,
     usage,
 )
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,29 +54,6 @@ BILLING_MODELS = (
     UserCustomModel,
 )
 INSERT_ONLY = (CreditLedgerEntry, StripeEvent, CreditPurchase, UsageLog, MarketplaceTransaction)
-
-
-def admin_url(model, suffix=""):
-    return f"/admin/{model._meta.app_label}/{model._meta.model_name}/{suffix}"
-
-
-def messages(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def run_action(client, model, action, rows, **form):
-    """Posts an action on `rows`; with `form`, also submits its intermediate page."""
-    data = {"action": action, "_selected_action": [str(row.pk) for row in rows]}
-    if form:
-        data.update(form, apply="1")
-    return client.post(admin_url(model), data, follow=True)
-
-
-def action_names(client, model):
-    response = client.get(admin_url(model))
-    assert response.status_code == 200
-    form = response.context["action_form"]  # None when no action is offered
-    return set() if form is None else {name for name, _ in form.fields["action"].choices if name}
 
 
 def unknown_customer_event(event_id="evt_admin_failed", customer="cus_later"):
@@ -107,12 +90,6 @@ def rows(user, other_user):
         UserAPIKey: UserAPIKeyFactory(user=user),
         UserCustomModel: UserCustomModelFactory(user=user),
     }
-
-
-def staff_with(*codenames):
-    member = UserFactory(staff=True)
-    member.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return member
 
 
 # --- smoke: every page of every billing ModelAdmin ------------------------------------------
@@ -252,7 +229,9 @@ def test_adjust_credits_asks_then_adjusts_through_the_ledger(admin_client, super
         amount="250",
         reason="goodwill",
     )
-    assert messages(done) == ["Adjusted purchased credits by +250 for 1 user."]
+    assert messages(done) == [
+        "Adjusted purchased credits by +$2.50 for 1 user; settled $0.00 of outstanding shortfalls."
+    ]
     entry = CreditLedgerEntry.objects.get(user=user)
     assert (entry.amount, entry.reason, entry.created_by) == (250, "goodwill", superuser)
     assert User.objects.get(pk=user.pk).purchased_credits == 250
@@ -272,7 +251,7 @@ def test_adjust_credits_refuses_a_user_whose_bucket_would_go_negative(
         reason="correction",
     )
     assert messages(done) == [
-        f"Adjusted purchased credits by -50 for 1 user; skipped 1: "
+        f"Adjusted purchased credits by -$0.50 for 1 user; skipped 1: "
         f"{other_user.email} (purchased would go below 0)."
     ]
     assert User.objects.get(pk=user.pk).purchased_credits == 50
@@ -296,10 +275,83 @@ def test_adjust_credits_bad_form_changes_nothing(admin_client, user, form):
 
 def test_change_tier(admin_client, user, other_user):
     User.objects.filter(pk=other_user.pk).update(subscription_tier="pro")
-    done = run_action(admin_client, User, "change_tier", [user, other_user], tier="pro")
+    done = run_action(
+        admin_client, User, "change_tier", [user, other_user], tier="pro", reason="comp"
+    )
     assert messages(done) == [f"Set 1 user to pro; skipped 1: {other_user.email} (already pro)."]
     user = User.objects.get(pk=user.pk)
     assert (user.subscription_tier, user.bundled_credits) == ("pro", 2000)
+
+
+# Issue 18, "money defaults": actions that move money cannot mislead.
+
+
+def test_money_defaults_adjust_credits_preselects_purchased_and_shows_balances(admin_client, user):
+    fund(user, daily=5, purchased=1234)
+    usage(user, "owed", tokens_input=100_000_000)  # far beyond the buckets: a shortfall
+    owed = UsageLog.objects.get(user=user).shortfall_cents
+
+    page = run_action(admin_client, User, "adjust_credits", [user])
+
+    assert page.context["form"]["bucket"].value() == "purchased"
+    (row,) = page.context["rows"]
+    assert row.startswith(user.email)
+    assert "Purchased $0.00" in row  # the charge took the 12.34 first
+    assert f"outstanding shortfall {money(owed)}" in row
+    assert "reset at the next UTC midnight" in page.content.decode()
+
+
+def test_money_defaults_a_purchased_adjustment_says_what_it_settled(admin_client, user):
+    usage(user, "owed", tokens_input=10_000_000)
+    owed = UsageLog.objects.get(user=user).shortfall_cents
+    done = run_action(
+        admin_client,
+        User,
+        "adjust_credits",
+        [user],
+        bucket="purchased",
+        amount=str(owed + 100),
+        reason="goodwill",
+    )
+    assert messages(done) == [
+        f"Adjusted purchased credits by {money(owed + 100, signed=True)} for 1 user; "
+        f"settled {money(owed)} of outstanding shortfalls."
+    ]
+    log = UsageLog.objects.get(user=user)
+    assert (log.shortfall_cents, log.billed_status) == (0, "paid")
+    assert User.objects.get(pk=user.pk).purchased_credits == 100
+
+
+def test_money_defaults_a_tier_change_needs_a_reason_kept_on_the_ledger(
+    admin_client, superuser, user
+):
+    refused = run_action(admin_client, User, "change_tier", [user], tier="pro", reason=" ")
+    assert refused.context["form"].errors["reason"]
+    assert User.objects.get(pk=user.pk).subscription_tier == "free"
+
+    run_action(admin_client, User, "change_tier", [user], tier="pro", reason="partner comp")
+
+    entries = CreditLedgerEntry.objects.filter(user=user, entry_type="bundled_reset")
+    assert [(e.reason, e.created_by) for e in entries] == [("partner comp", superuser)]
+
+
+def test_money_defaults_a_refused_action_is_a_warning_not_a_success(admin_client, user):
+    done = run_action(
+        admin_client,
+        User,
+        "adjust_credits",
+        [user],
+        bucket="purchased",
+        amount="-5",
+        reason="correction",
+    )
+    assert message_levels(done) == [
+        (
+            "warning",
+            f"Adjusted purchased credits by -$0.05 for 0 users; skipped 1: "
+            f"{user.email} (purchased would go below 0).",
+        )
+    ]
 
 
 def test_user_money_actions_need_their_permissions(client, user):

@@ -6,7 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -294,10 +294,12 @@ def test_bil_36_purchased_credits_settle_shortfalls_oldest_first(user):
     fund(user, purchased=10)
     older, _ = charge(user, "a", model="x", tokens_input=1_000_000)  # 100: 10 paid, 90 short
     newer, _ = charge(user, "b", model="x", tokens_input=500_000)  # 50 short
-    fund(user, purchased=120)
-    with transaction.atomic():
-        settled = credits.shortfalls_settle(user=credits.lock_user(user.pk))
-    assert [log.pk for log in settled] == [older.pk, newer.pk]
+    entries = credits.credits_adjust(
+        user=user, actor=user, bucket="purchased", amount=120, reason="top-up"
+    )
+    settled = [e for e in entries if e.entry_type == LedgerEntryType.SHORTFALL_SETTLEMENT]
+    assert [entry.usage_log_id for entry in settled] == [older.pk, newer.pk]
+    assert credits.settled_cents(entries) == 120
     older.refresh_from_db()
     newer.refresh_from_db()
     assert (older.shortfall_cents, older.credits_charged, older.billed_status) == (0, 100, "paid")
