@@ -1,9 +1,9 @@
 """The back office's admin site: Django's, with a home page of the numbers staff look at first
-(config/dashboard.py) and a CSV export on every changelist.
+(config/dashboard.py), a CSV export on every changelist and the audit timeline as every row's
+"History" page (config/history.py).
 
-Every model registered here gets the export (django-import-export) without its admin having to
-ask: the export is the changelist as filtered and searched, CSV only, formula-escaped and
-without secret columns.
+Every model registered here gets both without its admin having to ask. The export is the
+changelist as filtered and searched, CSV only, formula-escaped and without secret columns.
 """
 
 import re
@@ -21,6 +21,7 @@ from import_export.resources import modelresource_factory
 from config import dashboard
 from config.admin import RefuseCraftedActions, rendering_for
 from config.encryption import is_secret_field
+from config.history import HistoryTimelineMixin
 
 # OWASP "CSV injection": a cell a spreadsheet would run as a formula. The library's own option
 # only strips a leading "=", which leaves +, -, @ and the control characters.
@@ -58,11 +59,19 @@ class CsvExportMixin(ExportMixin):
         return [export_resource(self.model)]
 
 
-def for_studio(admin_class):
-    """Every project admin: the CSV export, and a crafted action refused with a 403."""
-    if issubclass(admin_class, ExportMixin):
-        return admin_class
-    return type(admin_class.__name__, (RefuseCraftedActions, CsvExportMixin, admin_class), {})
+def for_back_office(admin_class):
+    """The admin class with a crafted action refused (403), the CSV export and the audit
+    timeline, unless it has its own."""
+    extras = tuple(
+        mixin
+        for mixin, own in (
+            (RefuseCraftedActions, RefuseCraftedActions),
+            (CsvExportMixin, ExportMixin),
+            (HistoryTimelineMixin, HistoryTimelineMixin),
+        )
+        if not issubclass(admin_class, own)
+    )
+    return type(admin_class.__name__, (*extras, admin_class), {}) if extras else admin_class
 
 
 class StudioAdminSite(admin.AdminSite):
@@ -76,9 +85,11 @@ class StudioAdminSite(admin.AdminSite):
         )
         for model in models:
             if model._meta.app_label == "pghistory":
+                # The Events list: no export (it would copy every event unfiltered), and no
+                # row of its own to give a history.
                 super().register(model, admin_class, **options)
             else:
-                super().register(model, for_studio(admin_class or admin.ModelAdmin), **options)
+                super().register(model, for_back_office(admin_class or admin.ModelAdmin), **options)
 
     def admin_view(self, view, cacheable=False):
         """Each admin page is rendered knowing its viewer (`config.admin.may_open`), so a link

@@ -9,7 +9,15 @@ class ConfigConfig(AppConfig):
     verbose_name = "Studio"
 
     def ready(self):
+        from django.contrib import admin
+        from pghistory.models import Events
+
         from config import schema  # noqa: F401 - registers the OpenAPI authentication extension
+        from config.history import EventsAdmin
+
+        # The audit history's list across models (config/history.py). pghistory's own admin
+        # app is not installed: it shows every model's events to whoever opens it.
+        admin.site.register(Events, EventsAdmin)
 
 
 class StudioAdminConfig(admin_apps.AdminConfig):

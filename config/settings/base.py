@@ -25,8 +25,6 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    # Before django.contrib.admin: its templates add the "Events" link to every change form.
-    "pghistory.admin",
     "config.apps.StudioAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -288,15 +286,6 @@ ADMIN_SITE_HEADER = "Studio back office"
 # Audit history (config/audit.py). Reads write nothing worth auditing, so GET requests skip the
 # context.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-# The history page of a row ("Events"): what changed, and who changed it (the context).
-PGHISTORY_ADMIN_LIST_DISPLAY = [
-    "pgh_created_at",
-    "pgh_label",
-    "pgh_obj_model",
-    "pgh_obj_id",
-    "pgh_diff",
-    "pgh_context",
-]
 
 # CSV export of admin changelists (config/admin_site.py): whoever may view a changelist may
 # export it.
