@@ -116,15 +116,29 @@ def rendering_for(request):
         _admin_request.reset(token)
 
 
-def may_open(model):
-    """May the viewer of the page being rendered open `model`'s changelist and rows?"""
-    request = _admin_request.get()
-    model_admin = admin.site._registry.get(model)
-    return (
-        request is not None
-        and model_admin is not None
-        and model_admin.has_view_or_change_permission(request)
+def admin_of(model):
+    """The model's registered admin (a proxy without one of its own: its concrete model's)."""
+    registry = admin.site._registry
+    return registry.get(model) or registry.get(model._meta.concrete_model)
+
+
+def may_view(request, model):
+    """May this viewer open `model`'s changelist and rows? A model with no admin of its own
+    (one edited inline) asks for its view or change permission."""
+    model_admin = admin_of(model)
+    if model_admin is not None:
+        return model_admin.has_view_or_change_permission(request)
+    opts = model._meta
+    return any(
+        request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+        for action in ("view", "change")
     )
+
+
+def may_open(model):
+    """May the viewer of the admin page being rendered open `model`'s pages?"""
+    request = _admin_request.get()
+    return request is not None and may_view(request, model)
 
 
 def admin_link(model, pk, text=None):

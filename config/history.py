@@ -32,6 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from pghistory.models import Event, Events
 
+from config.admin import admin_of, may_view
 from config.audit import SECRET_CHANGE
 
 # A row's page shows its newest changes; the Events list, filtered to the row, pages through
@@ -106,22 +107,6 @@ def snapshot_fields(event_model):
 # Who may read what
 
 
-def admin_of(site, model):
-    """The model's registered admin (a proxy without one of its own: its concrete model's)."""
-    return site._registry.get(model) or site._registry.get(model._meta.concrete_model)
-
-
-def may_view(request, site, model):
-    model_admin = admin_of(site, model)
-    if model_admin is not None:
-        return model_admin.has_view_permission(request)
-    opts = model._meta
-    return any(
-        request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
-        for action in ("view", "change")
-    )
-
-
 def shown_fields(request, model_admin, obj):
     """The names of the fields the admin shows this viewer on obj's change page."""
     return set(flatten_fieldsets(model_admin.get_fieldsets(request, obj)))
@@ -141,9 +126,9 @@ def readable_event_models(request, site):
     if not hasattr(request, "_readable_event_models"):
         readable = {}
         for event_model, subject in subjects().items():
-            if not may_view(request, site, subject.model):
+            if not may_view(request, subject.model):
                 continue
-            model_admin = admin_of(site, subject.model)
+            model_admin = admin_of(subject.model)
             if model_admin is None:  # its view permission decides alone
                 shown = {f.name for f in snapshot_fields(event_model)} | {
                     f.name for f in subject.model._meta.many_to_many
@@ -188,7 +173,7 @@ def actors_for(request, site, contexts):
             str(pk): email
             for pk, email in users.values_list("pk", user_model.get_email_field_name())
         }
-    link_users = may_view(request, site, user_model)
+    link_users = may_view(request, user_model)
 
     def actor(context):
         if context.get("user"):
@@ -287,7 +272,7 @@ def row_entries(events, fields, actor):
             action_of(newer.pgh_label),
             row_changes(newer, older, fields),
         )
-        for newer, older in zip(events, [*events[1:], None], strict=True)
+        for newer, older in zip(events, [*events[1:], None], strict=False)
     ]
 
 
@@ -384,7 +369,7 @@ def timeline(request, model_admin, obj):
     entries = [
         *(e for events, fields in row_events for e in row_entries(events, fields, actor)),
         *(e for events, m2m in memberships for e in membership_entries(events, m2m, actor)),
-        *log_entries(log, site, may_view(request, site, get_user_model())),
+        *log_entries(log, site, may_view(request, get_user_model())),
     ]
     entries.sort(key=newest_first_key, reverse=True)
     return Timeline(entries[:TIMELINE_LENGTH], truncated=len(entries) > TIMELINE_LENGTH)

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from config import history
 from config.roles import BILLING_GROUP, CURATORS_GROUP, MODERATORS_GROUP, SUPPORT_GROUP
 from tests.backoffice.helpers import registered_admins
 from tests.chat.factories import MessageFactory
@@ -290,7 +291,7 @@ def test_timeline_merges_the_admin_log_with_the_events(client):
     assert response.status_code == 302
     [note, adjusted, *_] = timeline_of(client.get(history_url(customer)))
     assert note.what == "admin: changed"
-    assert note.note == "Adjusted purchased credits by +500: goodwill"
+    assert note.note == "Adjusted purchased credits by +$5.00: goodwill"
     assert note.actor.name == billing.email
     assert adjusted.what == "update"
     assert adjusted.actor.name == billing.email
@@ -425,3 +426,8 @@ def test_every_history_page_renders_for_a_superuser(client, events_of_every_kind
             assert client.get(history_url(row)).status_code == 200, model._meta.label
             opened += 1
     assert opened >= 14  # the rows made above and by the fixture
+
+
+def test_timeline_of_a_row_without_events_is_empty():
+    """Rows written with the triggers off (bulk seeding) have no events yet."""
+    assert history.row_entries([], [], actor=None) == []
