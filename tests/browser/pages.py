@@ -3,7 +3,10 @@ button and wait for the page it leads to. Every wait is explicit and bounded."""
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from tests.conftest import granted_group
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 WAIT_SECONDS = 10
 
@@ -37,3 +40,28 @@ def fill(browser, **fields):
         field = browser.find_element(By.NAME, name)
         field.clear()
         field.send_keys(str(value))
+
+
+def choose(browser, name, value):
+    Select(browser.find_element(By.NAME, name)).select_by_value(value)
+
+
+def messages(browser):
+    """The texts of admin's messages on the page ("… was changed successfully.")."""
+    return [item.text for item in browser.find_elements(By.CSS_SELECTOR, "ul.messagelist li")]
+
+
+def sign_in(browser, live_server, user, password=DEFAULT_PASSWORD):
+    """Through the password step of /admin/login/ (users without 2FA land on the home)."""
+    open_page(browser, live_server, "/admin/login/?next=/admin/")
+    fill(browser, email=user.email, password=password)
+    press(browser, button(browser, "Log in"))
+
+
+def staff_in(group_name, permissions):
+    """A staff member of the group. The data migrations fill the staff groups, but the live
+    server's tests empty the database after each test, so the group is granted again here,
+    with the permissions (the group's own, "app.codename") the scenario uses."""
+    member = UserFactory(staff=True)
+    member.groups.add(granted_group(group_name, permissions))
+    return member
