@@ -34,6 +34,7 @@ def chromium_options(profile, downloads):
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     options.add_argument("--headless")
+    options.add_argument("--window-size=1280,1024")  # admin's desktop layout, in screenshots too
     options.add_argument(f"--user-data-dir={profile}")
     for flag in QUIET_FLAGS:
         options.add_argument(flag)

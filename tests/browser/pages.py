@@ -59,9 +59,9 @@ def sign_in(browser, live_server, user, password=DEFAULT_PASSWORD):
 
 
 def staff_in(group_name, permissions):
-    """A staff member of the group. The data migrations fill the staff groups, but the live
-    server's tests empty the database after each test, so the group is granted again here,
-    with the permissions (the group's own, "app.codename") the scenario uses."""
+    """A staff member of the group, which holds at least `permissions` ("app.codename", of the
+    group's own). The data migrations fill the staff groups, but each live-server test empties
+    the database when it ends, so the tests after it would find no group."""
     member = UserFactory(staff=True)
     member.groups.add(granted_group(group_name, permissions))
     return member
