@@ -39,6 +39,7 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	scripts/require-redis
+	scripts/require-chromium
 	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(INSTALLED)

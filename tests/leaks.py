@@ -26,8 +26,8 @@ application and of Django for raw tokens, passwords, codes, the webhook secret a
 plaintexts. It scans what the project's formatters write (config/logging.py): the message with
 its arguments, the `fields` extra and the exception text. Other extras, such as the `request`
 Django attaches, are written by no formatter. Records of test-only libraries (factory_boy,
-Faker, Hypothesis, schemathesis) are not the application's logs and are not scanned; those
-loggers stay at INFO.
+Faker, Hypothesis, schemathesis, Selenium, whose commands carry what a browser test types) are
+not the application's logs and are not scanned; those loggers stay at INFO.
 
 Under schema fuzzing (tests/api/test_schema_fuzzing.py), the generated strings go into
 passwords and paths alike, so a logged path that equals a generated "password" is no leak: the
@@ -51,7 +51,15 @@ HASH = re.compile(
     r"\b(?:argon2|pbkdf2_sha1|pbkdf2_sha256|bcrypt|bcrypt_sha256|scrypt|md5|sha1)\$[^\s\"]{8,}"
 )
 MIN_SECRET = 8
-TEST_LIBRARIES = ("factory", "faker", "hypothesis", "schemathesis", "asyncio", "urllib3")
+TEST_LIBRARIES = (
+    "factory",
+    "faker",
+    "hypothesis",
+    "schemathesis",
+    "asyncio",
+    "urllib3",
+    "selenium",
+)
 
 
 class Watch:
