@@ -19,6 +19,7 @@ from chat.models import AgentCommandLog, Chat, ChatStatus, Message, ShellSession
 from config.admin import (
     CascadeAdminMixin,
     EstimatedCountPaginator,
+    ViewOnlyMixin,
     changelist_link,
     plural,
     report,
@@ -42,21 +43,12 @@ class BigTableAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
 
 
-class InsertOnlyAdmin(BigTableAdmin):
+class InsertOnlyAdmin(ViewOnlyMixin, BigTableAdmin):
     """Rows only services write (§1.8): shown, never added, changed or deleted here.
 
     Their keys are still declared `raw_id_fields`: a form that ever shows one gets an id input,
     never a <select> of every chat or project.
     """
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Chats

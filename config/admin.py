@@ -47,6 +47,20 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+class ViewOnlyMixin:
+    """Rows staff look at and never add, change or delete here: the ones only services write
+    (money, insert-only tables) and the audit history."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 ALL_CASCADED = "__all__"
 
 

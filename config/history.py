@@ -32,7 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from pghistory.models import Event, Events
 
-from config.admin import admin_of, may_view
+from config.admin import ViewOnlyMixin, admin_of, may_view
 from config.audit import SECRET_CHANGE
 
 # A row's page shows its newest changes; the Events list, filtered to the row, pages through
@@ -501,7 +501,7 @@ class EventsChangeList(ChangeList):
             row.readable_fields = readable[apps.get_model(row.pgh_model)]
 
 
-class EventsAdmin(admin.ModelAdmin):
+class EventsAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Every event this staff member may read, newest first, filterable by model, action and
     row. Read-only, and without "Show counts": counting each filter choice would run the union
     of every event table once per choice (pghistory's own changelist fails on it)."""
@@ -520,15 +520,6 @@ class EventsAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return across(Events.objects.all(), list(readable_event_models(request, self.admin_site)))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="when (UTC)", ordering="pgh_created_at")
     def when(self, event):

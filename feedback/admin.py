@@ -13,7 +13,13 @@ from django.contrib import admin
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from accounts.models import normalize_email
-from config.admin import CascadeAdminMixin, EstimatedCountPaginator, plural, report
+from config.admin import (
+    CascadeAdminMixin,
+    EstimatedCountPaginator,
+    ViewOnlyMixin,
+    plural,
+    report,
+)
 from feedback import services
 from feedback.models import (
     FeedbackComment,
@@ -294,17 +300,8 @@ class FeedbackCommentAdmin(CascadeAdminMixin, ModerationAdminMixin, admin.ModelA
             )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Rows that only services write: admin shows them and nothing more."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FeedbackUpvote)

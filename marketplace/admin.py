@@ -14,7 +14,13 @@ from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 
 from accounts.models import normalize_email
-from config.admin import CascadeAdminMixin, EstimatedCountPaginator, plural, report
+from config.admin import (
+    CascadeAdminMixin,
+    EstimatedCountPaginator,
+    ViewOnlyMixin,
+    plural,
+    report,
+)
 from config.exceptions import DomainError
 from marketplace import services
 from marketplace.library import library_add, library_model
@@ -522,7 +528,7 @@ class BaseReviewAdmin(ReviewAdmin):
 
 
 @admin.register(AgentCoInstall)
-class AgentCoInstallAdmin(admin.ModelAdmin):
+class AgentCoInstallAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """View only (§5.8): the counts move only with installs (MKT-50)."""
 
     list_display = ("agent", "related_agent", "co_install_count")
@@ -539,15 +545,6 @@ class AgentCoInstallAdmin(admin.ModelAdmin):
         if not term:
             return queryset, False
         return queryset.filter(agent__slug=term), False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProjectAgentFormSet(BaseInlineFormSet):

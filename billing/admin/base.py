@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 
 from accounts.models import normalize_email
-from config.admin import EstimatedCountPaginator
+from config.admin import EstimatedCountPaginator, ViewOnlyMixin
 
 ACTION_FORM_TEMPLATE = "admin/billing/action_form.html"
 LISTED_ON_FORM = 20  # rows named on an action's page; the action still applies to all
@@ -70,18 +70,9 @@ class ExactSearchMixin:
         return queryset.filter(match), False
 
 
-class MoneyAdmin(ExactSearchMixin, admin.ModelAdmin):
+class MoneyAdmin(ViewOnlyMixin, ExactSearchMixin, admin.ModelAdmin):
     """A table that grows without bound and that only services write: no add, change or
     delete (DATA_MODEL.md §1.8, §1.9), and no full-table count."""
 
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,70 +6,13 @@ from django.contrib.auth.models import Group
 
 from config.roles import BILLING_GROUP, CURATORS_GROUP, MODERATORS_GROUP, SUPPORT_GROUP
 from feedback.models import FeedbackPost
+from tests.backoffice.roles import STAFF_GROUPS
 from tests.billing.factories import MarketplaceAgentFactory
 from tests.factories import UserFactory
 from tests.projects.factories import ProjectFactory
 
-# What each group's admin home lists: model → a(dd) c(hange) d(elete) v(iew).
-SEES = {
-    SUPPORT_GROUP: {
-        "accounts.AccessToken": "dv",
-        "accounts.EmailVerificationCode": "v",
-        "accounts.OAuthAccount": "v",
-        "accounts.User": "cv",
-        "billing.CreditLedgerEntry": "v",
-        "billing.CreditPurchase": "v",
-        "billing.UsageLog": "v",
-        "chat.AgentCommandLog": "v",
-        "chat.Chat": "v",
-        "chat.ShellSession": "v",
-        "feedback.FeedbackComment": "v",
-        "feedback.FeedbackPost": "v",
-        "kanban.KanbanBoard": "v",
-        "kanban.KanbanTask": "v",
-        "marketplace.UserPurchasedAgent": "v",
-        "marketplace.UserPurchasedBase": "v",
-        "pghistory.Events": "v",
-        "projects.BrowserPreview": "v",
-        "projects.Container": "v",
-        "projects.ContainerConnection": "v",
-        "projects.Deployment": "v",
-        "projects.DeploymentCredential": "v",
-        "projects.GitProviderCredential": "v",
-        "projects.Project": "cv",
-        "projects.ProjectAsset": "v",
-        "projects.ProjectFile": "v",
-        "projects.ProjectSnapshot": "v",
-    },
-    BILLING_GROUP: {
-        "accounts.User": "cv",
-        "billing.CreditLedgerEntry": "v",
-        "billing.CreditPurchase": "v",
-        "billing.MarketplaceTransaction": "v",
-        "billing.StripeEvent": "v",
-        "billing.UsageLog": "v",
-        "billing.UserAPIKey": "v",
-        "billing.UserCustomModel": "v",
-        "pghistory.Events": "v",
-    },
-    CURATORS_GROUP: {
-        "marketplace.AgentCoInstall": "v",
-        "marketplace.AgentReview": "dv",
-        "marketplace.BaseReview": "dv",
-        "marketplace.MarketplaceAgent": "acv",
-        "marketplace.MarketplaceBase": "acv",
-        "marketplace.UserPurchasedAgent": "v",
-        "marketplace.UserPurchasedBase": "v",
-        "marketplace.WorkflowTemplate": "acv",
-        "pghistory.Events": "v",
-    },
-    MODERATORS_GROUP: {
-        "feedback.FeedbackComment": "cv",
-        "feedback.FeedbackModerationDecision": "v",
-        "feedback.FeedbackPost": "cv",
-        "feedback.FeedbackUpvote": "v",
-    },
-}
+# What each group's admin home lists: the roles table (tests/backoffice/roles.py).
+SEES = STAFF_GROUPS
 
 # A page each group must not open, though staff.
 REFUSED = {
