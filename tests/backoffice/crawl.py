@@ -32,11 +32,17 @@ def links(html, base):
             yield parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+# Query parameters that change what a page shows beyond filtering its rows.
+TELLING_PARAMETERS = {"_facets", "obj", "_popup", "_to_field"}
+
+
 def kind(url):
-    """A page's kind: its path with ids blanked and the names of its query parameters, so
-    each changelist filter, change page or history page is opened once, not once per row."""
+    """A page's kind: its path with ids blanked, whether it is filtered, and the parameters
+    that make it another page (`TELLING_PARAMETERS`): each changelist, filtered changelist,
+    change page or history page is opened once, not once per row or filter."""
     parts = urlsplit(url)
-    names = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    names = {name for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    names = sorted(names & TELLING_PARAMETERS) + (["filtered"] if names else [])
     segments = parts.path.split("/")
     if len(segments) > 5 and segments[4] not in MODEL_PAGES:
         segments[4] = "<id>"
