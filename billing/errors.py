@@ -70,3 +70,9 @@ class NoStripeCustomer(DomainError):
     status = status.HTTP_409_CONFLICT
     code = "no_stripe_customer"
     message = "You have no billing account yet: buy credits or subscribe first."
+
+
+class RefundNotAllowed(DomainError):
+    status = status.HTTP_409_CONFLICT
+    code = "refund_not_allowed"
+    message = "This sale cannot be refunded."

@@ -13,9 +13,13 @@ import secrets
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest, Now
-from django.http import Http404
-from rest_framework import status as http
 
+from chat.errors import (
+    OPEN_SESSIONS_PER_PROJECT,
+    ChatArchived,
+    SessionLimitReached,
+    UnknownContainer,
+)
 from chat.models import (
     COMMAND_OUTPUT_MAX_BYTES,
     OPEN_SESSION_STATUSES,
@@ -35,13 +39,12 @@ from chat.permissions import (
     user_can_post_message,
     user_can_record_command_logs,
 )
-from config.exceptions import DomainError, InvalidStateTransition
-from projects.exceptions import ProjectNotActive
+from config.exceptions import DomainError, InvalidStateTransition, NotFound, require
+from projects.errors import ProjectNotActive
 from projects.models import Container, EnvironmentStatus
 from projects.services import project_touch
 from projects.services.locks import lock_project
 
-OPEN_SESSIONS_PER_PROJECT = 10  # CHT-32
 CHAT_FIELDS = frozenset({"title", "status"})
 
 # CHT-31: for each status the runtime may report, the states it may come from. Reporting the
@@ -58,41 +61,6 @@ SESSION_SOURCES = {
     ShellSessionStatus.FAILED: OPEN_SESSION_STATUSES,
     ShellSessionStatus.CLOSED: OPEN_SESSION_STATUSES,
 }
-
-
-class NotAllowed(DomainError):
-    status = http.HTTP_403_FORBIDDEN
-    code = "permission_denied"
-    message = "You do not have permission to perform this action."
-
-
-class ChatArchived(DomainError):
-    status = http.HTTP_409_CONFLICT
-    code = "chat_archived"
-    message = "This chat is archived. Set its status back to active to continue it."
-
-
-class SessionLimitReached(DomainError):
-    status = http.HTTP_409_CONFLICT
-    code = "session_limit_reached"
-    message = (
-        f"This project already has {OPEN_SESSIONS_PER_PROJECT} open shell sessions. "
-        "Close one first."
-    )
-
-
-class UnknownContainer(DomainError):
-    """CHT-30: a 400 on the field, like any other bad input."""
-
-    message = "Name one of this project's containers."
-
-    def __init__(self):
-        super().__init__(fields={"container_name": [self.message]})
-
-
-def _require(allowed):
-    if not allowed:
-        raise NotAllowed()
 
 
 def keep_tail(text, max_bytes=COMMAND_OUTPUT_MAX_BYTES):
@@ -113,14 +81,14 @@ def keep_tail(text, max_bytes=COMMAND_OUTPUT_MAX_BYTES):
 def _refuse_chat_write(chat):
     """A conditional chat UPDATE matched nothing: the chat is archived, or was deleted."""
     if not Chat.objects.filter(pk=chat.pk).exists():
-        raise Http404("No such chat.")
+        raise NotFound()
     raise ChatArchived()
 
 
 @transaction.atomic
 def chat_create(*, actor, project, title=""):
     """CHT-1: the chat belongs to the project's owner, whoever asks."""
-    _require(user_can_create_chat(actor, project))
+    require(user_can_create_chat(actor, project))
     return Chat.objects.create(user_id=project.owner_id, project=project, title=title)
 
 
@@ -133,7 +101,7 @@ def chat_update(*, actor, chat, changes):
     """
     if not set(changes) <= CHAT_FIELDS:
         raise ValueError(f"Not editable: {sorted(set(changes) - CHAT_FIELDS)}")
-    _require(user_can_change_chat(actor, chat))
+    require(user_can_change_chat(actor, chat))
     rows = Chat.objects.filter(pk=chat.pk)
     if "title" in changes and changes.get("status") != ChatStatus.ACTIVE:
         rows = rows.filter(status=ChatStatus.ACTIVE)
@@ -144,7 +112,7 @@ def chat_update(*, actor, chat, changes):
 @transaction.atomic
 def chat_delete(*, actor, chat):
     """The owner deletes a chat, archived or not; its messages go with it (CHT-10)."""
-    _require(user_can_change_chat(actor, chat))
+    require(user_can_change_chat(actor, chat))
     chat.delete()
 
 
@@ -159,7 +127,7 @@ def message_record(*, actor, chat, role, content, message_metadata=None):
     The counter UPDATE is conditional on the chat being active: a chat archived (or deleted)
     after it was read makes it match nothing, and the insert rolls back with the 409 (or 404).
     """
-    _require(user_can_post_message(actor, chat, role))
+    require(user_can_post_message(actor, chat, role))
     if chat.status != ChatStatus.ACTIVE:
         raise ChatArchived()
     message = Message.objects.create(
@@ -196,7 +164,7 @@ def command_log_record(
 ):
     """CHT-20, CHT-21: the runtime's audit row, owned by the project's owner, with each output
     cut to its last 256 KiB."""
-    _require(user_can_record_command_logs(actor))
+    require(user_can_record_command_logs(actor))
     stdout, stdout_cut = keep_tail(stdout)
     stderr, stderr_cut = keep_tail(stderr)
     return AgentCommandLog.objects.create(
@@ -235,7 +203,7 @@ def shell_session_open(
     the project's own transitions, CHT-35) take turns and the limit holds exactly. Fields left
     as None take the model's defaults.
     """
-    _require(user_can_open_shell_session(actor, project))
+    require(user_can_open_shell_session(actor, project))
     if not Container.objects.filter(project=project, container_name=container_name).exists():
         raise UnknownContainer()
     if lock_project(project.pk) != EnvironmentStatus.ACTIVE:
@@ -261,7 +229,7 @@ def shell_session_open(
 def _session_status(session):
     current = ShellSession.objects.filter(pk=session.pk).values_list("status", flat=True).first()
     if current is None:
-        raise Http404("No such shell session.")
+        raise NotFound()
     return current
 
 
@@ -269,7 +237,7 @@ def _session_status(session):
 def shell_session_close(*, actor, session):
     """CHT-31: closes an open session. True when it closed; False when it already was (a no-op).
     A failed session stays failed: 409."""
-    _require(user_can_close_shell_session(actor, session))
+    require(user_can_close_shell_session(actor, session))
     closed = ShellSession.objects.filter(pk=session.pk, status__in=OPEN_SESSION_STATUSES).update(
         status=ShellSessionStatus.CLOSED, closed_at=Now(), updated_at=Now()
     )
@@ -287,7 +255,7 @@ def shell_session_report_status(*, actor, session, status, terminal_rows=None, t
     A final state sets `closed_at`. Reporting the final state a session is already in changes
     nothing; any other move outside the table is 409 `invalid_state_transition`.
     """
-    _require(user_can_manage_shell_sessions(actor))
+    require(user_can_manage_shell_sessions(actor))
     changes = {"status": status, "updated_at": Now()}
     if status not in OPEN_SESSION_STATUSES:
         changes["closed_at"] = Now()
@@ -312,7 +280,7 @@ def shell_session_record_usage(*, actor, session, bytes_read, bytes_written):
     Returns the new totals, read in the same transaction while the UPDATE's row lock is held,
     so they include this report and no later one.
     """
-    _require(user_can_manage_shell_sessions(actor))
+    require(user_can_manage_shell_sessions(actor))
     if bytes_read < 0 or bytes_written < 0:
         raise DomainError("Byte counters only grow: report deltas of 0 or more.")
     sessions = ShellSession.objects.filter(pk=session.pk)
@@ -323,7 +291,7 @@ def shell_session_record_usage(*, actor, session, bytes_read, bytes_written):
         last_activity_at=Now(),
     )
     if not updated:
-        raise Http404("No such shell session.")
+        raise NotFound()
     return sessions.values("bytes_read", "bytes_written").get()
 
 

@@ -96,6 +96,35 @@ def plural(count, noun):
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def service_action(
+    service,
+    *,
+    name,
+    description,
+    done,
+    already,
+    row_keyword,
+    noun=None,
+    permission="change",
+    **arguments,
+):
+    """An admin action that calls `service(actor=…, <row_keyword>=row, **arguments)` for each
+    selected row, the service answering whether it changed the row, and reports what it did
+    and what was already so: "Hid 2 posts; skipped 1: already hidden". Rows are counted as
+    `noun` (the model's name by default)."""
+
+    def run(modeladmin, request, queryset):
+        rows = list(queryset.order_by("pk"))
+        changed = sum(
+            bool(service(actor=request.user, **{row_keyword: row}, **arguments)) for row in rows
+        )
+        counted = plural(changed, noun or modeladmin.model._meta.verbose_name)
+        report(modeladmin, request, f"{done} {counted}", [already] * (len(rows) - changed))
+
+    run.__name__ = name
+    return admin.action(description=description, permissions=[permission])(run)
+
+
 def report(modeladmin, request, done, skipped=()):
     """An action's outcome in one message: `done`, then the rows it skipped or refused, each
     by its reason ("Refunded 2 sales; skipped 1: a@example.com (already refunded)").

@@ -62,6 +62,20 @@ class NotAllowed(DomainError):
     message = "You do not have permission to perform this action."
 
 
+class NotFound(DomainError):
+    """No such row, or not one the actor may see: the same answer for both (STYLE.md)."""
+
+    status = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+    message = "Not found."
+
+
+def require(allowed):
+    """A service's check of its actor: `NotAllowed` unless `allowed`."""
+    if not allowed:
+        raise NotAllowed()
+
+
 class InvalidStateTransition(DomainError):
     status = status.HTTP_409_CONFLICT
     code = "invalid_state_transition"

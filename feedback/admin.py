@@ -18,7 +18,7 @@ from config.admin import (
     EstimatedCountPaginator,
     ViewOnlyMixin,
     plural,
-    report,
+    service_action,
 )
 from feedback import services
 from feedback.models import (
@@ -56,33 +56,33 @@ class ModerationAdminMixin:
 
 def _set_status_action(status):
     label = status.label.lower()
-
-    def set_status(modeladmin, request, queryset):
-        posts = list(queryset.order_by("pk"))
-        changed = sum(
-            services.feedback_post_set_status(actor=request.user, post=post, status=status)
-            for post in posts
-        )
-        done = f"Set status to {label} on {plural(changed, 'post')}"
-        report(modeladmin, request, done, [f"already {label}"] * (len(posts) - changed))
-
-    set_status.__name__ = f"set_status_{status.value}"
-    return admin.action(description=f"Set status: {label}", permissions=["moderate"])(set_status)
+    return service_action(
+        services.feedback_post_set_status,
+        name=f"set_status_{status.value}",
+        description=f"Set status: {label}",
+        done=f"Set status to {label} on",
+        noun="post",
+        already=f"already {label}",
+        row_keyword="post",
+        permission="moderate",
+        status=status,
+    )
 
 
 def _set_hidden_action(service, noun, *, hidden):
     """Hide or Unhide for posts or comments; `noun` is also the service's argument name."""
-    verb, name = ("Hid", "hide") if hidden else ("Unhid", "unhide")
-
-    def set_hidden(modeladmin, request, queryset):
-        rows = list(queryset.order_by("pk"))
-        changed = sum(service(actor=request.user, hidden=hidden, **{noun: row}) for row in rows)
-        reason = "already hidden" if hidden else "not hidden"
-        done = f"{verb} {plural(changed, noun)}"
-        report(modeladmin, request, done, [reason] * (len(rows) - changed))
-
-    set_hidden.__name__ = name
-    return admin.action(description=name.capitalize(), permissions=["moderate"])(set_hidden)
+    name = "hide" if hidden else "unhide"
+    return service_action(
+        service,
+        name=name,
+        description=name.capitalize(),
+        done="Hid" if hidden else "Unhid",
+        noun=noun,
+        already="already hidden" if hidden else "not hidden",
+        row_keyword=noun,
+        permission="moderate",
+        hidden=hidden,
+    )
 
 
 class FeedbackCommentInlineForm(forms.ModelForm):

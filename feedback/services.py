@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, F
 from django.db.models.functions import Now
-from rest_framework import status as http
 
-from config.exceptions import DomainError
+from config.exceptions import NotFound, require
+from feedback.errors import PostHidden, PostLocked
 from feedback.models import (
     FeedbackComment,
     FeedbackModerationDecision,
@@ -35,44 +35,15 @@ from feedback.permissions import (
 EDITABLE_POST_FIELDS = frozenset({"type", "title", "description"})
 
 
-class NotAllowed(DomainError):
-    status = http.HTTP_403_FORBIDDEN
-    code = "permission_denied"
-    message = "You do not have permission to perform this action."
-
-
-class PostNotFound(DomainError):
-    status = http.HTTP_404_NOT_FOUND
-    code = "not_found"
-    message = "Not found."
-
-
-class PostLocked(DomainError):
-    status = http.HTTP_409_CONFLICT
-    code = "post_locked"
-    message = "Only an open post can be edited."
-
-
-class PostHidden(DomainError):
-    status = http.HTTP_409_CONFLICT
-    code = "post_hidden"
-    message = "A hidden post cannot be upvoted."
-
-
 @dataclass(frozen=True)
 class UpvoteResult:
     created: bool
     upvote_count: int
 
 
-def _require(allowed):
-    if not allowed:
-        raise NotAllowed()
-
-
 def _require_visible(actor, post):
     if not user_can_see_post(actor, post):
-        raise PostNotFound()
+        raise NotFound()
 
 
 def _hidden_state(actor, hidden):
@@ -102,7 +73,7 @@ def _record(*, actor, post_id, action, comment=None, old_status="", new_status="
 @transaction.atomic
 def feedback_post_create(*, actor, type, title, description):
     """FBK-2: any signed-in user; the post starts open with no upvotes (model defaults)."""
-    _require(actor.is_authenticated)
+    require(actor.is_authenticated)
     return FeedbackPost.objects.create(user=actor, type=type, title=title, description=description)
 
 
@@ -115,7 +86,7 @@ def feedback_post_update(*, actor, post, changes):
     """
     if not set(changes) <= EDITABLE_POST_FIELDS:
         raise ValueError(f"Not editable: {sorted(set(changes) - EDITABLE_POST_FIELDS)}")
-    _require(user_can_edit_post(actor, post))
+    require(user_can_edit_post(actor, post))
     updated = FeedbackPost.objects.filter(pk=post.pk, status=FeedbackStatus.OPEN).update(
         **changes, updated_at=Now()
     )
@@ -126,7 +97,7 @@ def feedback_post_update(*, actor, post, changes):
 @transaction.atomic
 def feedback_post_delete(*, actor, post):
     """FBK-4: the author deletes their post at any time; upvotes and comments go with it."""
-    _require(user_can_delete_post(actor, post))
+    require(user_can_delete_post(actor, post))
     post.delete()
 
 
@@ -136,7 +107,7 @@ def feedback_post_set_status(*, actor, post, status):
 
     The row is locked so the recorded old status is the one actually replaced.
     """
-    _require(user_can_moderate_feedback(actor))
+    require(user_can_moderate_feedback(actor))
     current = (
         FeedbackPost.objects.select_for_update()
         .filter(pk=post.pk)
@@ -144,7 +115,7 @@ def feedback_post_set_status(*, actor, post, status):
         .first()
     )
     if current is None:
-        raise PostNotFound()
+        raise NotFound()
     if current == status:
         return False
     FeedbackPost.objects.filter(pk=post.pk).update(status=status, updated_at=Now())
@@ -161,7 +132,7 @@ def feedback_post_set_status(*, actor, post, status):
 @transaction.atomic
 def feedback_post_set_hidden(*, actor, post, hidden):
     """FBK-5: a moderator hides or unhides a post. True when it changed (one conditional UPDATE)."""
-    _require(user_can_moderate_feedback(actor))
+    require(user_can_moderate_feedback(actor))
     changed = FeedbackPost.objects.filter(pk=post.pk, is_hidden=not hidden).update(
         **_hidden_state(actor, hidden)
     )
@@ -189,7 +160,7 @@ def feedback_post_recount_upvotes(*, actor, posts):
     granted. An upvote added or removed meanwhile waits on the lock and adjusts the repaired
     count after this transaction commits.
     """
-    _require(user_can_recount_upvotes(actor))
+    require(user_can_recount_upvotes(actor))
     stored = dict(
         FeedbackPost.objects.select_for_update()
         .filter(pk__in=[post.pk for post in posts])
@@ -249,7 +220,7 @@ def feedback_upvote_add(*, actor, post):
         FeedbackPost.objects.filter(pk=post.pk).values_list("upvote_count", flat=True).first()
     )
     if upvote_count is None:
-        raise PostNotFound()
+        raise NotFound()
     return UpvoteResult(created=created, upvote_count=upvote_count)
 
 
@@ -287,21 +258,21 @@ def feedback_comment_create(*, actor, post, content, is_official=False):
 @transaction.atomic
 def feedback_comment_update(*, actor, comment, content):
     """FBK-22: the author edits the content of their comment."""
-    _require(user_can_change_comment(actor, comment))
+    require(user_can_change_comment(actor, comment))
     FeedbackComment.objects.filter(pk=comment.pk).update(content=content, updated_at=Now())
 
 
 @transaction.atomic
 def feedback_comment_delete(*, actor, comment):
     """FBK-22: the author deletes their comment."""
-    _require(user_can_change_comment(actor, comment))
+    require(user_can_change_comment(actor, comment))
     comment.delete()
 
 
 @transaction.atomic
 def feedback_comment_set_hidden(*, actor, comment, hidden):
     """FBK-23: a moderator hides or unhides a comment. True when it changed."""
-    _require(user_can_moderate_feedback(actor))
+    require(user_can_moderate_feedback(actor))
     changed = FeedbackComment.objects.filter(pk=comment.pk, is_hidden=not hidden).update(
         **_hidden_state(actor, hidden)
     )

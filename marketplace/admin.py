@@ -19,7 +19,7 @@ from config.admin import (
     EstimatedCountPaginator,
     ViewOnlyMixin,
     plural,
-    report,
+    service_action,
 )
 from config.exceptions import DomainError
 from marketplace import services
@@ -46,20 +46,16 @@ def _adopt(form_instance, saved):
 
 
 def _switch_action(service, keyword, value, *, description, done, already, row_keyword="item"):
-    """An action flipping one staff switch of each row through `service` (which returns
-    whether it changed the row), reporting what it did."""
-
-    def switch(modeladmin, request, queryset):
-        rows = list(queryset.order_by("pk"))
-        changed = sum(
-            service(actor=request.user, **{row_keyword: row, keyword: value}) for row in rows
-        )
-        noun = modeladmin.model._meta.verbose_name
-        done_text = f"{done} {plural(changed, noun)}"
-        report(modeladmin, request, done_text, [already] * (len(rows) - changed))
-
-    switch.__name__ = description.lower().replace(" ", "_")
-    return admin.action(description=description, permissions=["change"])(switch)
+    """An action flipping one staff switch of each row through `service`."""
+    return service_action(
+        service,
+        name=description.lower().replace(" ", "_"),
+        description=description,
+        done=done,
+        already=already,
+        row_keyword=row_keyword,
+        **{keyword: value},
+    )
 
 
 def _agent_set_published(*, actor, agent, published):

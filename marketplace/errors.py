@@ -5,20 +5,6 @@ from rest_framework import status
 from config.exceptions import DomainError
 
 
-class NotAllowed(DomainError):
-    """The caller may see the item but not do this (MKT-4, MKT-6, MKT-7, MKT-8)."""
-
-    status = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
-    message = "You do not have permission to perform this action."
-
-
-class ItemNotFound(DomainError):
-    status = status.HTTP_404_NOT_FOUND
-    code = "not_found"
-    message = "Not found."
-
-
 class PurchaseRequired(DomainError):
     status = status.HTTP_403_FORBIDDEN
     code = "purchase_required"

@@ -7,4 +7,4 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         # Registers the domain errors that answer constraint races (config.exceptions).
-        from projects import exceptions  # noqa: F401
+        from projects import errors  # noqa: F401

@@ -15,7 +15,7 @@ import orjson
 from PIL import Image, UnidentifiedImageError
 
 from projects import conf
-from projects.exceptions import InvalidAsset
+from projects.errors import InvalidAsset
 from projects.models import AssetFileType
 
 MIME_BY_EXTENSION = {

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
-from rest_framework import status
 
-from billing.errors import IdempotencyKeyReused, InsufficientCredits
+from billing.errors import IdempotencyKeyReused, InsufficientCredits, RefundNotAllowed
 from billing.models import (
     CreditBucket,
     LedgerEntryType,
@@ -16,7 +15,7 @@ from billing.models import (
     TransactionType,
 )
 from billing.services.credits import BILLING_PERIOD, creator_share, lock_user, move
-from config.exceptions import DomainError, InvalidStateTransition
+from config.exceptions import InvalidStateTransition
 from marketplace.library import library_add, library_row
 from marketplace.models import AgentPricingType, MarketplaceAgent, PurchaseType
 
@@ -141,12 +140,6 @@ def _purchase_subscription(buyer, item, idempotency_key):
         expires_at=start + BILLING_PERIOD,
     )
     return PurchaseResult(entry, sale.amount_total, sale, changed=True)
-
-
-class RefundNotAllowed(DomainError):
-    status = status.HTTP_409_CONFLICT
-    code = "refund_not_allowed"
-    message = "This sale cannot be refunded."
 
 
 def marketplace_transaction_refund(*, sale, actor, reason):

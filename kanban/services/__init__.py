@@ -20,13 +20,6 @@ from kanban.services.boards import (
     column_move,
     column_update,
 )
-from kanban.services.common import (
-    ColumnNotEmpty,
-    InvalidInput,
-    NotAllowed,
-    NotFound,
-    WipLimitReached,
-)
 from kanban.services.notes import note_get_or_create, note_update
 from kanban.services.tasks import (
     task_comment_create,
@@ -39,11 +32,6 @@ from kanban.services.tasks import (
 )
 
 __all__ = [
-    "ColumnNotEmpty",
-    "InvalidInput",
-    "NotAllowed",
-    "NotFound",
-    "WipLimitReached",
     "board_get_or_create",
     "board_renumber",
     "board_update",

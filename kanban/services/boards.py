@@ -8,14 +8,11 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from config.exceptions import AlreadyExists, violated_unique_fields
+from config.exceptions import AlreadyExists, NotFound, require, violated_unique_fields
+from kanban.errors import ColumnNotEmpty, InvalidInput, WipLimitReached
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, TaskStatus
 from kanban.permissions import CHANGE_BOARD, user_can_write_board
 from kanban.services.common import (
-    ColumnNotEmpty,
-    InvalidInput,
-    NotFound,
-    WipLimitReached,
     clamp,
     close_gap,
     columns_of,
@@ -23,7 +20,6 @@ from kanban.services.common import (
     only_fields,
     open_gap,
     reorder,
-    require,
     tasks_in,
 )
 

@@ -1,48 +1,14 @@
-"""What every kanban service shares: the domain errors, the board lock (KAN-2) and the
+"""What every kanban service shares: the board lock (KAN-2) and the
 position steps (KAN-3, KAN-4)."""
 
 from typing import NamedTuple
 
 from django.db.models import F
 from django.db.models.functions import Now
-from rest_framework import status as http
 
-from config.exceptions import DomainError
+from config.exceptions import NotFound, require
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask
 from kanban.permissions import user_can_write_board
-
-
-class NotAllowed(DomainError):
-    status = http.HTTP_403_FORBIDDEN
-    code = "permission_denied"
-    message = "You do not have permission to perform this action."
-
-
-class NotFound(DomainError):
-    status = http.HTTP_404_NOT_FOUND
-    code = "not_found"
-    message = "Not found."
-
-
-class InvalidInput(DomainError):
-    """A rule that needs the database to decide, broken by the input (400, per field)."""
-
-
-class WipLimitReached(DomainError):
-    status = http.HTTP_409_CONFLICT
-    code = "wip_limit_reached"
-    message = "This column already holds as many tasks as its limit allows."
-
-
-class ColumnNotEmpty(DomainError):
-    status = http.HTTP_409_CONFLICT
-    code = "column_not_empty"
-    message = "Move or delete this column's tasks before deleting it."
-
-
-def require(allowed):
-    if not allowed:
-        raise NotAllowed()
 
 
 def only_fields(changes, allowed):

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
 
-from config.exceptions import StaleVersion
+from config.exceptions import StaleVersion, require
+from kanban.errors import InvalidInput
 from kanban.models import ContentFormat, ProjectNote
 from kanban.permissions import user_owns_project
-from kanban.services.common import InvalidInput, require
 from kanban.validators import validate_json_text
 
 

@@ -5,7 +5,8 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from config.exceptions import StaleVersion
+from config.exceptions import NotFound, StaleVersion, require
+from kanban.errors import InvalidInput, WipLimitReached
 from kanban.models import (
     EditableTaskStatus,
     KanbanBoard,
@@ -23,9 +24,6 @@ from kanban.permissions import (
     user_owns_project,
 )
 from kanban.services.common import (
-    InvalidInput,
-    NotFound,
-    WipLimitReached,
     clamp,
     close_gap,
     columns_of,
@@ -33,7 +31,6 @@ from kanban.services.common import (
     only_fields,
     open_gap,
     reorder,
-    require,
     tasks_in,
 )
 

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Now
 
-from marketplace.errors import AgentInUse, BaseInUse, ItemNotFound, PurchaseRequired
+from config.exceptions import NotFound
+from marketplace.errors import AgentInUse, BaseInUse, PurchaseRequired
 from marketplace.library import library_add, library_model
 from marketplace.models import (
     AgentPricingType,
@@ -120,7 +121,7 @@ def _delete(item, *, actor, in_use):
     model, field = library_model(item)
     with transaction.atomic():
         if not type(item).objects.select_for_update().filter(pk=item.pk).exists():
-            raise ItemNotFound()
+            raise NotFound()
         rows = model.objects.filter(**{field: item})
         if rows.exclude(user_id=item.created_by_user_id).exists():
             raise in_use()
@@ -174,7 +175,7 @@ def agent_fork(*, actor, parent, name=None):
     access (403 `purchase_required`); a free one is anyone's to add anyway.
     """
     if not MarketplaceAgent.objects.visible_to(actor).filter(pk=parent.pk).exists():
-        raise ItemNotFound()
+        raise NotFound()
     require(parent.is_forkable, "This agent cannot be forked.")
     paid = parent.pricing_type != AgentPricingType.FREE
     if paid and not user_is_creator(actor, parent) and not user_has_access(actor, parent):

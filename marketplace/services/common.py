@@ -6,8 +6,7 @@ import string
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from config.exceptions import violated_unique_fields
-from marketplace.errors import NotAllowed
+from config.exceptions import NotAllowed, violated_unique_fields
 
 SLUG_STEM_LENGTH = 50
 SLUG_SUFFIX_LENGTH = 6

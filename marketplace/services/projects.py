@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
 
-from config.exceptions import AlreadyExists
-from marketplace.errors import AgentNotInLibrary, ItemNotFound, PurchaseRequired
+from config.exceptions import AlreadyExists, NotFound
+from marketplace.errors import AgentNotInLibrary, PurchaseRequired
 from marketplace.library import library_add
 from marketplace.models import (
     BasePricingType,
@@ -23,7 +23,7 @@ from marketplace.models import (
 )
 from marketplace.permissions import user_has_access
 from marketplace.validators import definition_base_slugs
-from projects.exceptions import MissingCredential
+from projects.errors import MissingCredential
 from projects.models import Container, ContainerType
 from projects.services import connection_create, container_create
 from projects.services.deployments import deployment_credential_for
@@ -32,7 +32,7 @@ from projects.services.deployments import deployment_credential_for
 def _require_own_project(actor, project):
     """Another user's project is a 404, as if it did not exist."""
     if not actor.is_authenticated or project.owner_id != actor.pk:
-        raise ItemNotFound()
+        raise NotFound()
 
 
 def _require_base_usable(actor, base):
@@ -63,7 +63,7 @@ def base_use(*, actor, base, project, name, directory=""):
     project's first. 404 for an invisible base or another user's project; 403 for a paid base
     without access; 409 for a name already used in the project."""
     if not MarketplaceBase.objects.visible_to(actor).filter(pk=base.pk).exists():
-        raise ItemNotFound()
+        raise NotFound()
     _require_own_project(actor, project)
     _require_base_usable(actor, base)
     _require_free_names(project, [name])
@@ -87,9 +87,7 @@ def _template_bases(actor, definition):
     bases = {b.slug: b for b in MarketplaceBase.objects.visible_to(actor).filter(slug__in=slugs)}
     missing = sorted(slugs - set(bases))
     if missing:
-        raise ItemNotFound(
-            f"This template uses bases that are not available: {', '.join(missing)}."
-        )
+        raise NotFound(f"This template uses bases that are not available: {', '.join(missing)}.")
     return bases
 
 
@@ -128,7 +126,7 @@ def workflow_apply(*, actor, template, project):
     MKT-16. The project's first container becomes primary when it had none.
     """
     if not WorkflowTemplate.objects.listed().filter(pk=template.pk).exists():
-        raise ItemNotFound()
+        raise NotFound()
     _require_own_project(actor, project)
     definition = template.template_definition
     bases = _template_bases(actor, definition)

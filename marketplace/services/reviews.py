@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Now
 
-from config.exceptions import AlreadyExists
-from marketplace.errors import ItemNotFound, OwnItem, PurchaseRequired
+from config.exceptions import AlreadyExists, NotFound
+from marketplace.errors import OwnItem, PurchaseRequired
 from marketplace.models import AgentReview, BaseReview, MarketplaceAgent
 from marketplace.permissions import (
     user_can_curate,
@@ -42,7 +42,7 @@ def review_item(review):
 def _lock_item(item):
     locked = type(item).objects.select_for_update(no_key=True).filter(pk=item.pk).exists()
     if not locked:
-        raise ItemNotFound()
+        raise NotFound()
 
 
 def average_rating(total, count):

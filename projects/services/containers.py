@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.exceptions import DomainError, InvalidStateTransition
-from projects.exceptions import ProjectNotActive
+from projects.errors import ProjectNotActive
 from projects.models import (
     ConnectorType,
     Container,

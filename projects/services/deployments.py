@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from config.exceptions import DomainError, InvalidStateTransition
-from projects.exceptions import DeploymentInProgress, MissingCredential
+from projects.errors import DeploymentInProgress, MissingCredential
 from projects.models import (
     DEPLOYMENT_COMPLETED,
     DEPLOYMENT_IN_PROGRESS,

@@ -5,10 +5,9 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 
-from config.exceptions import DomainError, StaleVersion
+from config.exceptions import DomainError, NotFound, StaleVersion
 from projects.assets import inspect_upload
 from projects.models import ProjectAsset, ProjectFile
 from projects.validators import validate_file_content
@@ -84,7 +83,7 @@ def file_update(*, actor, file, content=None, file_path=None, version=None):
         if not rows.update(**changes):
             if version is not None:
                 raise StaleVersion()
-            raise Http404("No such file.")
+            raise NotFound()
     file.refresh_from_db()
     return file
 

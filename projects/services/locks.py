@@ -1,7 +1,6 @@
 """The project row lock that serializes a project's state changes."""
 
-from django.http import Http404
-
+from config.exceptions import NotFound
 from projects.models import Project
 
 
@@ -18,5 +17,5 @@ def lock_project(project_id):
         .first()
     )
     if status is None:
-        raise Http404("No such project.")
+        raise NotFound()
     return status

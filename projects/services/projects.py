@@ -4,10 +4,9 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
-from config.exceptions import InvalidStateTransition
+from config.exceptions import InvalidStateTransition, NotFound
 from projects import conf
 from projects.models import (
     Container,
@@ -137,7 +136,7 @@ def _transition_each(project_ids, to):
     for project in Project.objects.filter(pk__in=project_ids).iterator():
         try:
             project_environment_transition(project=project, to=to, actor=None)
-        except (InvalidStateTransition, Http404):
+        except (InvalidStateTransition, NotFound):
             continue
         moved += 1
     return moved

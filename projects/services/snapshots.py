@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config.exceptions import InvalidStateTransition
 from projects import conf
-from projects.exceptions import SnapshotAlreadyRestoring, SnapshotLimitReached
+from projects.errors import SnapshotAlreadyRestoring, SnapshotLimitReached
 from projects.models import EnvironmentStatus, ProjectSnapshot, SnapshotStatus, SnapshotType
 from projects.services.locks import lock_project
 

@@ -8,21 +8,9 @@ from accounts.models import AccessToken, User
 from config import admin as config_admin
 from config.admin import EstimatedCountPaginator
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers import change_form_data, run_action
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(page):
-    """What the rendered admin form would post: the main form's values and each inline's
-    management form."""
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    for inline in page.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update(
-            {management.add_prefix(name): management[name].value() for name in management.fields}
-        )
-    return data
 
 
 @pytest.fixture
@@ -66,7 +54,7 @@ def test_user_change_page_shows_buckets_read_only(admin_client, user):
 
 
 def test_posting_buckets_in_the_change_form_changes_nothing(admin_client, user):
-    data = form_data(admin_client.get(f"/admin/accounts/user/{user.pk}/change/"))
+    data = change_form_data(admin_client.get(f"/admin/accounts/user/{user.pk}/change/"))
     data.update(purchased_credits=999, is_active="on", chat_position="left")
     data["groups"] = []
     data["user_permissions"] = []
@@ -139,17 +127,9 @@ def test_access_tokens_are_read_only_in_admin(admin_client, user):
 # --- actions and related admins ---------------------------------------------------------------
 
 
-def run_action(admin_client, action, users, **extra):
-    return admin_client.post(
-        "/admin/accounts/user/",
-        {"action": action, "_selected_action": [str(u.pk) for u in users], **extra},
-        follow=True,
-    )
-
-
 def test_deactivate_action_revokes_tokens(admin_client, user, other_user):
     AccessToken.issue(user=user, ttl=timedelta(days=1), name="web")
-    response = run_action(admin_client, "deactivate_and_revoke", [user])
+    response = run_action(admin_client, User, "deactivate_and_revoke", [user])
     assert "Deactivated 1 user." in response.content.decode()
     user.refresh_from_db()
     assert user.is_active is False
@@ -159,22 +139,22 @@ def test_deactivate_action_revokes_tokens(admin_client, user, other_user):
 def test_revoke_all_tokens_action(admin_client, user):
     AccessToken.issue(user=user, ttl=timedelta(days=1), name="a")
     AccessToken.issue(user=user, ttl=timedelta(days=1), name="b")
-    response = run_action(admin_client, "revoke_all_tokens", [user])
+    response = run_action(admin_client, User, "revoke_all_tokens", [user])
     assert "Revoked 2 tokens." in response.content.decode()
     assert not AccessToken.objects.filter(user=user).exists()
 
 
 def test_issue_service_token_refuses_ordinary_users(admin_client, user):
-    response = run_action(admin_client, "issue_service_token", [user])
+    response = run_action(admin_client, User, "issue_service_token", [user])
     assert "holds no service permission" in response.content.decode()
     assert not AccessToken.objects.filter(user=user).exists()
 
 
 def test_issue_service_token_shows_the_raw_token_once(admin_client, superuser):
-    form = run_action(admin_client, "issue_service_token", [superuser])
+    form = run_action(admin_client, User, "issue_service_token", [superuser])
     assert form.status_code == 200 and 'name="ttl_days"' in form.content.decode()
     response = run_action(
-        admin_client, "issue_service_token", [superuser], apply="1", name="runtime", ttl_days=30
+        admin_client, User, "issue_service_token", [superuser], name="runtime", ttl_days=30
     )
     html = response.content.decode()
     token = AccessToken.objects.get(user=superuser, name="runtime")
@@ -183,7 +163,7 @@ def test_issue_service_token_shows_the_raw_token_once(admin_client, superuser):
 
 
 def test_issue_service_token_refuses_a_bad_lifetime(admin_client, superuser):
-    run_action(admin_client, "issue_service_token", [superuser], apply="1", name="x", ttl_days=400)
+    run_action(admin_client, User, "issue_service_token", [superuser], name="x", ttl_days=400)
     assert not AccessToken.objects.filter(user=superuser, name="x").exists()
 
 

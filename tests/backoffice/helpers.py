@@ -2,12 +2,8 @@
 
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.test import RequestFactory
 from pghistory.models import Event
-
-from tests.factories import UserFactory
 
 PROJECT_APPS = ("accounts", "projects", "chat", "marketplace", "billing", "kanban", "feedback")
 
@@ -56,36 +52,3 @@ def as_request(user):
     request = RequestFactory().get("/admin/")
     request.user = user
     return request
-
-
-def admin_url(model, suffix=""):
-    return f"/admin/{model._meta.app_label}/{model._meta.model_name}/{suffix}"
-
-
-def messages(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def message_levels(response):
-    return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
-
-
-def run_action(client, model, action, rows, **form):
-    """Posts an action on `rows`; with `form`, also submits its intermediate page."""
-    data = {"action": action, "_selected_action": [str(row.pk) for row in rows]}
-    if form:
-        data.update(form, apply="1")
-    return client.post(admin_url(model), data, follow=True)
-
-
-def action_names(client, model):
-    response = client.get(admin_url(model))
-    assert response.status_code == 200
-    form = response.context["action_form"]  # None when no action is offered
-    return set() if form is None else {name for name, _ in form.fields["action"].choices if name}
-
-
-def staff_with(*codenames):
-    member = UserFactory(staff=True)
-    member.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return member

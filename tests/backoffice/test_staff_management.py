@@ -10,16 +10,9 @@ from django.contrib.auth.models import Group, Permission
 
 from accounts.models import AccessToken, User
 from config.roles import BILLING_GROUP, SUPPORT_GROUP
-from tests.accounts.test_admin import form_data
-from tests.backoffice.helpers import (
-    action_names,
-    actor,
-    events_of,
-    message_levels,
-    run_action,
-    staff_with,
-)
+from tests.backoffice.helpers import actor, events_of
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers import action_names, change_form_data, message_levels, run_action, staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +34,7 @@ def post_change(client, target, **changes):
     """Posts `target`'s change form as rendered for the client's user, with `changes`."""
     page = client.get(change_url(target))
     assert page.status_code == 200
-    return client.post(change_url(target), {**form_data(page), **changes})
+    return client.post(change_url(target), {**change_form_data(page), **changes})
 
 
 def editable(client, target):

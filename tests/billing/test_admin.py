@@ -24,14 +24,6 @@ from billing.services.credit_purchases import credit_purchase_fulfil
 from billing.services.stripe_events import stripe_event_process
 from config import admin as config_admin
 from config.admin import money
-from tests.backoffice.helpers import (
-    action_names,
-    admin_url,
-    message_levels,
-    messages,
-    run_action,
-    staff_with,
-)
 from tests.billing.conftest import fund
 from tests.billing.factories import (
     MarketplaceAgentFactory,
@@ -41,6 +33,7 @@ from tests.billing.factories import (
     sale,
     usage,
 )
+from tests.helpers import action_names, admin_url, message_levels, messages, run_action, staff_with
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ from unittest import mock
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,15 +16,12 @@ from tests.chat.factories import (
     ShellSessionFactory,
 )
 from tests.factories import UserFactory
+from tests.helpers import admin_url, change_form_data, messages, run_action
 
 pytestmark = pytest.mark.django_db
 
 CHAT_MODELS = (Chat, Message, AgentCommandLog, ShellSession)
 INSERT_ONLY = (Message, AgentCommandLog)
-
-
-def admin_url(model, suffix=""):
-    return f"/admin/chat/{model._meta.model_name}/{suffix}"
 
 
 @pytest.fixture
@@ -43,28 +39,6 @@ def rows(chat, session):
         AgentCommandLog: AgentCommandLogFactory(project=chat.project),
         ShellSession: session,
     }
-
-
-def messages(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def run_action(client, model, action, selected):
-    return client.post(
-        admin_url(model),
-        {"action": action, "_selected_action": [str(row.pk) for row in selected]},
-        follow=True,
-    )
-
-
-def change_form_data(page):
-    """What the browser would post back from a change page's main form."""
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    for inline in page.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update({management.add_prefix(n): management[n].value() for n in management.fields})
-    return {name: value for name, value in data.items() if value is not None}
 
 
 # Smoke: every page of every chat ModelAdmin

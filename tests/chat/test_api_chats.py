@@ -5,7 +5,8 @@ import pytest
 from chat.models import Chat, ChatStatus, Message
 from chat.services import message_record
 from tests.chat.factories import ChatFactory, MessageFactory
-from tests.chat.utils import assert_error, chat_url, chats_url, ids, snapshot
+from tests.chat.utils import chat_url, chats_url, snapshot
+from tests.helpers import assert_error, ids
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

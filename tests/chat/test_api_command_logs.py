@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from chat.models import COMMAND_MAX_BYTES, COMMAND_OUTPUT_MAX_BYTES, AgentCommandLog
 from tests.chat.factories import AgentCommandLogFactory
-from tests.chat.utils import assert_error, command_log_url, command_logs_url, ids, snapshot
+from tests.chat.utils import command_log_url, command_logs_url, snapshot
+from tests.helpers import assert_error, ids
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from chat.serializers import MessageSerializer
 from config.renderers import ORJSONRenderer
 from projects.models import Project
 from tests.chat.factories import ChatFactory, MessageFactory
-from tests.chat.utils import assert_error, chat_url, ids, messages_url, snapshot
+from tests.chat.utils import chat_url, messages_url, snapshot
+from tests.helpers import assert_error, ids
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ import pytest
 from chat.models import ShellSession, ShellSessionStatus
 from projects.models import Project
 from tests.chat.factories import ShellSessionFactory
-from tests.chat.utils import assert_error, ids, session_url, sessions_url, snapshot
+from tests.chat.utils import session_url, sessions_url, snapshot
+from tests.helpers import assert_error, ids
 from tests.projects.factories import ContainerFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db

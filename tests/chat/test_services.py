@@ -4,11 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chat import services
+from chat import errors, services
 from chat.models import (
     COMMAND_OUTPUT_MAX_BYTES,
     AgentCommandLog,
@@ -20,7 +19,7 @@ from chat.models import (
     ShellSession,
     ShellSessionStatus,
 )
-from config.exceptions import InvalidStateTransition
+from config.exceptions import InvalidStateTransition, NotAllowed, NotFound
 from projects.models import EnvironmentStatus, Project
 from projects.services import project_environment_transition, projects_hibernate_idle
 from tests.chat.factories import ChatFactory, MessageFactory, ShellSessionFactory
@@ -59,7 +58,7 @@ def test_cht_1_staff_with_the_add_permission_create_chats_for_the_owner(project,
 
 def test_cht_1_nobody_else_creates_a_chat_in_the_project(project, other_user, service_account):
     for actor in (other_user, service_account):
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(NotAllowed):
             services.chat_create(actor=actor, project=project)
     assert not Chat.objects.exists()
 
@@ -99,21 +98,21 @@ def test_cht_3_an_archived_chat_takes_no_message(chat, owner, service_account):
     services.chat_update(actor=owner, chat=chat, changes={"status": ChatStatus.ARCHIVED})
     chat = reload(chat)
     for actor, role in ((owner, MessageRole.USER), (service_account, MessageRole.ASSISTANT)):
-        with pytest.raises(services.ChatArchived):
+        with pytest.raises(errors.ChatArchived):
             record(chat, actor, role=role)
     assert (chat.message_count, Message.objects.count()) == (0, 0)
 
 
 def test_cht_3_archived_after_it_was_read_rolls_the_insert_back(chat, owner):
     Chat.objects.filter(pk=chat.pk).update(status=ChatStatus.ARCHIVED)  # chat is stale
-    with pytest.raises(services.ChatArchived):
+    with pytest.raises(errors.ChatArchived):
         record(chat, owner)
     assert not Message.objects.exists()
 
 
 def test_cht_3_an_archived_chat_cannot_be_renamed(chat, owner):
     Chat.objects.filter(pk=chat.pk).update(status=ChatStatus.ARCHIVED)
-    with pytest.raises(services.ChatArchived):
+    with pytest.raises(errors.ChatArchived):
         services.chat_update(actor=owner, chat=chat, changes={"title": "New"})
     assert reload(chat).title != "New"
 
@@ -141,9 +140,9 @@ def test_chat_update_refuses_fields_outside_title_and_status(chat, owner):
 
 
 def test_chat_update_and_delete_are_the_owners(chat, other_user):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.chat_update(actor=other_user, chat=chat, changes={"title": "Mine"})
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.chat_delete(actor=other_user, chat=chat)
     assert Chat.objects.filter(pk=chat.pk).exists()
 
@@ -169,7 +168,7 @@ def test_cht_10_messages_go_with_their_project_or_user(chat, owner, parent):
 
 def test_cht_11_the_owner_posts_user_messages_only(chat, owner):
     record(chat, owner, role=MessageRole.USER)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         record(chat, owner, role=MessageRole.ASSISTANT)
     assert Message.objects.get().role == MessageRole.USER
 
@@ -181,7 +180,7 @@ def test_cht_11_the_service_posts_any_role_in_any_chat(chat, service_account):
 
 
 def test_cht_11_another_user_posts_nothing(chat, other_user):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         record(chat, other_user)
 
 
@@ -214,7 +213,7 @@ def test_cht_20_logs_are_written_by_the_service_for_the_owner(project, owner, se
 
 
 def test_cht_20_the_owner_may_not_write_logs(project, owner):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         log(project, owner)
     assert not AgentCommandLog.objects.exists()
 
@@ -265,7 +264,7 @@ def test_shell_session_open_defaults(project, owner, container):
 
 def test_cht_30_the_container_must_be_the_projects(project, owner):
     elsewhere = ContainerFactory()
-    with pytest.raises(services.UnknownContainer) as refused:
+    with pytest.raises(errors.UnknownContainer) as refused:
         open_session(project, owner, elsewhere)
     assert set(refused.value.fields) == {"container_name"}
     assert not ShellSession.objects.exists()
@@ -276,7 +275,7 @@ def test_cht_32_at_most_ten_open_sessions(project, owner, container):
     ShellSessionFactory(project=project, failed=True)
     for _ in range(10):
         open_session(project, owner, container)
-    with pytest.raises(services.SessionLimitReached):
+    with pytest.raises(errors.SessionLimitReached):
         open_session(project, owner, container)
     assert ShellSession.objects.filter(status=ShellSessionStatus.INITIALIZING).count() == 10
 
@@ -307,7 +306,7 @@ def test_cht_34_only_an_active_project_opens_sessions(owner, state):
 def test_shell_sessions_are_opened_by_the_owner_or_the_service(
     project, container, other_user, service_account
 ):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         open_session(project, other_user, container)
     assert open_session(project, service_account, container).user == project.owner
 
@@ -374,7 +373,7 @@ def test_cht_31_a_repeated_final_report_changes_nothing(project, service_account
 
 
 def test_cht_31_status_reports_are_the_services(session, owner):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.shell_session_report_status(actor=owner, session=session, status="active")
 
 
@@ -393,14 +392,14 @@ def test_cht_31_a_failed_session_cannot_be_closed(project, owner):
 
 
 def test_cht_31_closing_is_for_the_owner_the_service_and_staff(session, other_user, superuser):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.shell_session_close(actor=other_user, session=session)
     assert services.shell_session_close(actor=superuser, session=session) is True
 
 
 def test_cht_31_a_deleted_session_is_404(session, service_account):
     ShellSession.objects.filter(pk=session.pk).delete()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.shell_session_report_status(actor=service_account, session=session, status="idle")
 
 
@@ -430,7 +429,7 @@ def test_cht_33_a_negative_delta_is_refused(session, service_account):
 
 
 def test_cht_33_usage_is_reported_by_the_service(session, owner):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.shell_session_record_usage(
             actor=owner, session=session, bytes_read=1, bytes_written=1
         )
@@ -492,8 +491,8 @@ def test_messages_of_other_users_chats_stay_put(owner):
 
 def test_writes_to_a_chat_deleted_meanwhile_are_404(chat, owner):
     Chat.objects.filter(pk=chat.pk).delete()  # `chat` is stale
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.chat_update(actor=owner, chat=chat, changes={"status": ChatStatus.ARCHIVED})
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         record(chat, owner)
     assert not Message.objects.exists()

@@ -31,19 +31,6 @@ def session_url(session, suffix=""):
     return f"{API}/{session.project_id}/shell-sessions/{session.pk}/{suffix}"
 
 
-def assert_error(response, status, code):
-    """The error shape of API.md §4, asserting on the stable `code`."""
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == code, body
-    return body
-
-
-def ids(response):
-    return [row["id"] for row in response.json()["results"]]
-
-
 def snapshot(model):
     """Every row of `model` as plain values, to show a refused request changed nothing."""
     return sorted(model.objects.values_list(), key=str)

@@ -5,17 +5,9 @@ import json
 import pytest
 
 from accounts.models import User
+from tests.helpers import assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.probe")]
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == code
-    assert isinstance(body["message"], str) and body["message"]
-    return body
 
 
 def test_bad_json_is_parse_error(client_for, user):

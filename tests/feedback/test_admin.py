@@ -3,7 +3,6 @@
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,14 +16,11 @@ from feedback.models import (
 )
 from tests.factories import UserFactory
 from tests.feedback.factories import FeedbackCommentFactory, FeedbackPostFactory, upvote
+from tests.helpers import admin_url, change_form_data, messages, run_action
 
 pytestmark = pytest.mark.django_db
 
 FEEDBACK_MODELS = (FeedbackPost, FeedbackComment, FeedbackUpvote, FeedbackModerationDecision)
-
-
-def admin_url(model, suffix=""):
-    return f"/admin/feedback/{model._meta.model_name}/{suffix}"
 
 
 @pytest.fixture
@@ -52,18 +48,6 @@ def rows(post, comment, hidden_comment, moderator):
         FeedbackUpvote: FeedbackUpvote.objects.get(),
         FeedbackModerationDecision: FeedbackModerationDecision.objects.get(),
     }
-
-
-def messages(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def run_action(client, model, action, rows):
-    return client.post(
-        admin_url(model),
-        {"action": action, "_selected_action": [str(row.pk) for row in rows]},
-        follow=True,
-    )
 
 
 # Smoke: every page of every feedback ModelAdmin
@@ -187,21 +171,6 @@ def test_hide_and_unhide_comment_actions(moderator_client, comment, hidden_comme
 
 
 # Change forms go through the services
-
-
-def change_form_data(page):
-    """What the browser would post back from a change page: its form and inline forms."""
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        data.update(
-            {management.add_prefix(name): management[name].value() for name in management.fields}
-        )
-        for row in formset.forms:
-            data.update({row.add_prefix(name): row[name].value() for name in row.fields})
-    return {name: value for name, value in data.items() if value is not None}
 
 
 def test_moderator_changes_status_and_hides_in_the_change_form(

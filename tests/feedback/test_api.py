@@ -10,7 +10,8 @@ from django.utils import timezone
 from feedback.models import FeedbackComment, FeedbackPost, FeedbackStatus, FeedbackUpvote
 from tests.factories import UserFactory
 from tests.feedback.factories import FeedbackCommentFactory, FeedbackPostFactory, upvote
-from tests.feedback.utils import POSTS, assert_error, comment_url, comments_url, ids, post_url
+from tests.feedback.utils import POSTS, comment_url, comments_url, post_url
+from tests.helpers import assert_error, ids
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,9 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from accounts.signals import user_deleting
+from config.exceptions import NotAllowed, NotFound
 from feedback import services
+from feedback.errors import PostHidden, PostLocked
 from feedback.models import (
     FeedbackComment,
     FeedbackModerationDecision,
@@ -16,7 +18,6 @@ from feedback.models import (
     FeedbackUpvote,
     ModerationAction,
 )
-from feedback.services import NotAllowed, PostHidden, PostLocked, PostNotFound
 from tests.factories import UserFactory
 from tests.feedback.factories import FeedbackCommentFactory, FeedbackPostFactory, upvote
 
@@ -164,7 +165,7 @@ def test_fbk_5_superusers_pass_the_moderator_check(post, superuser):
 
 def test_fbk_5_moderation_is_all_or_nothing(post, moderator):
     FeedbackPost.objects.filter(pk=post.pk).delete()
-    with pytest.raises(PostNotFound):
+    with pytest.raises(NotFound):
         services.feedback_post_moderate(actor=moderator, post=post, status="closed", is_hidden=True)
     assert not FeedbackModerationDecision.objects.exists()
 
@@ -202,7 +203,7 @@ def test_fbk_6_a_hidden_post_is_post_hidden_for_those_who_see_it(request, hidden
 
 
 def test_fbk_6_a_hidden_post_is_not_found_for_anyone_else(hidden_post, other_user):
-    with pytest.raises(PostNotFound):
+    with pytest.raises(NotFound):
         services.feedback_upvote_add(actor=other_user, post=hidden_post)
 
 
@@ -287,7 +288,7 @@ def test_fbk_20_any_user_comments_on_a_post_they_can_see(post, other_user):
 
 
 def test_fbk_20_nobody_comments_on_a_post_they_cannot_see(hidden_post, other_user):
-    with pytest.raises(PostNotFound):
+    with pytest.raises(NotFound):
         services.feedback_comment_create(actor=other_user, post=hidden_post, content="Hi")
     assert not FeedbackComment.objects.exists()
 

@@ -13,15 +13,3 @@ def comments_url(post):
 
 def comment_url(comment, suffix=""):
     return f"{POSTS}{comment.feedback_id}/comments/{comment.pk}/{suffix}"
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == code
-    return body
-
-
-def ids(response):
-    return [row["id"] for row in response.json()["results"]]

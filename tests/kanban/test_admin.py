@@ -4,13 +4,14 @@ as messages with nothing saved, and changelists that do not grow with the rows."
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from config.exceptions import NotAllowed
 from kanban import services
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote
 from tests.factories import UserFactory
+from tests.helpers import admin_url, change_form_data, messages
 from tests.kanban.factories import (
     KanbanBoardFactory,
     KanbanTaskCommentFactory,
@@ -22,10 +23,6 @@ from tests.kanban.utils import assert_dense, snapshot, task_layout
 pytestmark = pytest.mark.django_db
 
 KANBAN_ADMINS = (KanbanBoard, KanbanTask, KanbanTaskComment, ProjectNote)
-
-
-def admin_url(model, suffix=""):
-    return f"/admin/kanban/{model._meta.model_name}/{suffix}"
 
 
 def change_url(row):
@@ -47,25 +44,6 @@ def rows(board, columns, owner):
         KanbanTaskComment: KanbanTaskCommentFactory(task=task),
         ProjectNote: ProjectNoteFactory(project=board.project),
     }
-
-
-def messages(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def change_form_data(page):
-    """What the browser would post back from a change page: its form and inline forms."""
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        data.update(
-            {management.add_prefix(name): management[name].value() for name in management.fields}
-        )
-        for row in formset.forms:
-            data.update({row.add_prefix(name): row[name].value() for name in row.fields})
-    return {name: value for name, value in data.items() if value is not None}
 
 
 def inline_prefix(page, model, row):
@@ -388,5 +366,5 @@ def test_view_only_staff_get_no_actions_and_no_edits(support_client, rows):
 
 def test_staff_without_the_model_permission_are_refused_by_the_service(rows):
     staff = UserFactory(staff=True)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.board_renumber(actor=staff, board=rows[KanbanBoard])

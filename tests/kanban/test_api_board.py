@@ -3,16 +3,9 @@
 import pytest
 
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask
+from tests.helpers import assert_error
 from tests.kanban.factories import KanbanBoardFactory, KanbanTaskFactory
-from tests.kanban.utils import (
-    assert_dense,
-    assert_error,
-    board_url,
-    column_url,
-    note_url,
-    snapshot,
-    task_layout,
-)
+from tests.kanban.utils import assert_dense, board_url, column_url, note_url, snapshot, task_layout
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

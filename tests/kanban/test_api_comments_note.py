@@ -3,8 +3,9 @@
 import pytest
 
 from kanban.models import KanbanTaskComment, ProjectNote
+from tests.helpers import assert_error, ids
 from tests.kanban.factories import KanbanBoardFactory, KanbanTaskCommentFactory, KanbanTaskFactory
-from tests.kanban.utils import assert_error, comment_url, ids, note_url, snapshot, task_url
+from tests.kanban.utils import comment_url, note_url, snapshot, task_url
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,16 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kanban.models import KanbanBoard, KanbanTask
+from tests.helpers import assert_error, ids
 from tests.kanban.factories import KanbanBoardFactory, KanbanTaskFactory
-from tests.kanban.utils import (
-    assert_dense,
-    assert_error,
-    board_url,
-    ids,
-    snapshot,
-    task_layout,
-    task_url,
-)
+from tests.kanban.utils import assert_dense, board_url, snapshot, task_layout, task_url
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

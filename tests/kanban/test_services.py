@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from config.exceptions import AlreadyExists, StaleVersion
-from kanban import services
+from config.exceptions import AlreadyExists, NotAllowed, NotFound, StaleVersion
+from kanban import errors, services
 from kanban.models import (
     KanbanBoard,
     KanbanColumn,
@@ -67,7 +67,7 @@ def test_kan_1_the_one_to_one_is_the_one_board_per_project_rule(board):
 
 
 def test_kan_1_only_the_owner_makes_a_board(project, other_user):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.board_get_or_create(actor=other_user, project=project)
     assert not KanbanBoard.objects.exists()
 
@@ -120,7 +120,7 @@ def test_board_update_refuses_fields_that_are_not_the_boards(board, owner):
 )
 def test_kan_2_another_user_may_not_write_to_the_board(task, columns, other_user, write):
     before = snapshot(KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         write(other_user, task, columns["Review"])
     assert snapshot(KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment) == before
 
@@ -133,7 +133,7 @@ def test_kan_2_staff_with_the_model_permission_write_from_admin(task, superuser)
 
 def test_kan_2_a_missing_board_is_not_found(board, owner):
     KanbanBoard.objects.filter(pk=board.pk).delete()
-    with pytest.raises(services.NotFound):
+    with pytest.raises(NotFound):
         services.column_create(actor=owner, board=board, name="Late")
 
 
@@ -277,9 +277,9 @@ def test_kan_4_deleting_a_task_closes_the_gap(board, columns, owner):
 
 def test_kan_4_a_task_deleted_meanwhile_is_not_found(task, columns, owner):
     KanbanTask.objects.filter(pk=task.pk).delete()
-    with pytest.raises(services.NotFound):
+    with pytest.raises(NotFound):
         services.task_move(actor=owner, task=task, column=columns["Done"], position=0)
-    with pytest.raises(services.NotFound):
+    with pytest.raises(NotFound):
         services.task_delete(actor=owner, task=task)
 
 
@@ -304,7 +304,7 @@ def full_column(columns, owner):
 
 
 def test_kan_5_creating_in_a_full_column_is_refused(board, full_column, owner):
-    with pytest.raises(services.WipLimitReached):
+    with pytest.raises(errors.WipLimitReached):
         services.task_create(actor=owner, board=board, column=full_column, title="z")
     assert task_layout(board)["In Progress"] == ["x", "y"]
     board.refresh_from_db()
@@ -313,7 +313,7 @@ def test_kan_5_creating_in_a_full_column_is_refused(board, full_column, owner):
 
 def test_kan_5_r19_moving_into_a_full_column_is_refused(board, columns, full_column, owner):
     (task,) = add_tasks(columns["To Do"], "a")
-    with pytest.raises(services.WipLimitReached):
+    with pytest.raises(errors.WipLimitReached):
         services.task_move(actor=owner, task=task, column=full_column, position=0)
     assert task_layout(board)["In Progress"] == ["x", "y"]
     assert task_layout(board)["To Do"] == ["a"]
@@ -326,7 +326,7 @@ def test_kan_5_reordering_inside_a_full_column_is_allowed(board, full_column, ow
 
 
 def test_kan_5_a_limit_below_the_current_count_is_refused(full_column, owner):
-    with pytest.raises(services.WipLimitReached):
+    with pytest.raises(errors.WipLimitReached):
         services.column_update(actor=owner, column=full_column, changes={"task_limit": 1})
     full_column.refresh_from_db()
     assert full_column.task_limit == 2
@@ -385,9 +385,9 @@ def test_kan_6_unsetting_is_completed_reopens_the_columns_tasks(columns, owner):
 
 
 def test_kan_6_a_column_has_a_single_role(board, columns, owner):
-    with pytest.raises(services.InvalidInput):
+    with pytest.raises(errors.InvalidInput):
         services.column_update(actor=owner, column=columns["Done"], changes={"is_backlog": True})
-    with pytest.raises(services.InvalidInput):
+    with pytest.raises(errors.InvalidInput):
         services.column_create(
             actor=owner, board=board, name="Both", is_backlog=True, is_completed=True
         )
@@ -428,7 +428,7 @@ def test_kan_7_numbers_are_never_reused_after_a_delete(board, columns, owner):
 
 def test_kan_8_a_column_with_tasks_cannot_be_deleted(board, columns, owner):
     add_tasks(columns["Review"], "a")
-    with pytest.raises(services.ColumnNotEmpty):
+    with pytest.raises(errors.ColumnNotEmpty):
         services.column_delete(actor=owner, column=columns["Review"])
     assert KanbanColumn.objects.filter(pk=columns["Review"].pk).exists()
 
@@ -469,7 +469,7 @@ def test_kan_9_an_edit_sets_open_blocked_or_review(task, owner, status):
 
 
 def test_kan_9_an_edit_may_not_set_done(task, owner):
-    with pytest.raises(services.InvalidInput) as refused:
+    with pytest.raises(errors.InvalidInput) as refused:
         services.task_update(actor=owner, task=task, changes={"status": TaskStatus.DONE})
     assert list(refused.value.fields) == ["status"]
     task.refresh_from_db()
@@ -478,7 +478,7 @@ def test_kan_9_an_edit_may_not_set_done(task, owner):
 
 def test_kan_9_a_task_in_the_completed_column_keeps_done(columns, owner):
     (task,) = add_tasks(columns["Done"], "finished")
-    with pytest.raises(services.InvalidInput):
+    with pytest.raises(errors.InvalidInput):
         services.task_update(actor=owner, task=task, changes={"status": TaskStatus.REVIEW})
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
@@ -491,7 +491,7 @@ def test_kan_10_the_owner_or_nobody_is_assigned(task, owner, other_user):
     services.task_update(actor=owner, task=task, changes={"assignee": owner})
     task.refresh_from_db()
     assert task.assignee == owner
-    with pytest.raises(services.InvalidInput) as refused:
+    with pytest.raises(errors.InvalidInput) as refused:
         services.task_update(actor=owner, task=task, changes={"assignee": other_user})
     assert list(refused.value.fields) == ["assignee"]
     services.task_update(actor=owner, task=task, changes={"assignee": None})
@@ -500,7 +500,7 @@ def test_kan_10_the_owner_or_nobody_is_assigned(task, owner, other_user):
 
 
 def test_kan_10_create_refuses_another_assignee(board, columns, owner, other_user):
-    with pytest.raises(services.InvalidInput):
+    with pytest.raises(errors.InvalidInput):
         services.task_create(
             actor=owner, board=board, column=columns["To Do"], title="x", assignee=other_user
         )
@@ -561,10 +561,10 @@ def test_task_update_refuses_fields_only_services_decide(task, owner):
 
 def test_kan_12_a_column_of_another_board_is_refused_on_create_and_move(board, task, owner):
     elsewhere = KanbanBoardFactory(project=ProjectFactory(owner=owner)).columns.get(name="To Do")
-    with pytest.raises(services.InvalidInput) as refused:
+    with pytest.raises(errors.InvalidInput) as refused:
         services.task_create(actor=owner, board=board, column=elsewhere, title="x")
     assert list(refused.value.fields) == ["column"]
-    with pytest.raises(services.InvalidInput):
+    with pytest.raises(errors.InvalidInput):
         services.task_move(actor=owner, task=task, column=elsewhere, position=0)
     assert KanbanTask.objects.count() == 1
     task.refresh_from_db()
@@ -576,9 +576,9 @@ def test_kan_12_a_column_of_another_board_is_refused_on_create_and_move(board, t
 
 def test_kan_13_only_the_author_edits_or_deletes_a_comment(task, owner, other_user):
     comment = KanbanTaskCommentFactory(task=task, user=other_user)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.task_comment_update(actor=owner, comment=comment, content="Rewritten")
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.task_comment_delete(actor=owner, comment=comment)
     services.task_comment_update(actor=other_user, comment=comment, content="Edited")
     comment.refresh_from_db()
@@ -594,7 +594,7 @@ def test_comment_create_by_the_owner(task, owner):
 
 def test_comment_on_a_task_deleted_meanwhile_is_not_found(task, owner):
     KanbanTask.objects.filter(pk=task.pk).delete()
-    with pytest.raises(services.NotFound):
+    with pytest.raises(NotFound):
         services.task_comment_create(actor=owner, task=task, content="Too late")
 
 
@@ -624,7 +624,7 @@ def test_kan_14_a_write_replaces_content_and_format_and_bumps_the_version(projec
 
 
 def test_kan_14_json_content_must_parse(project, owner):
-    with pytest.raises(services.InvalidInput) as refused:
+    with pytest.raises(errors.InvalidInput) as refused:
         services.note_update(actor=owner, project=project, content="{", content_format="json")
     assert list(refused.value.fields) == ["content"]
     services.note_update(actor=owner, project=project, content="{", content_format="markdown")
@@ -640,9 +640,9 @@ def test_kan_14_a_stale_version_changes_nothing(project, owner):
 
 
 def test_kan_14_only_the_owner_uses_the_note(project, other_user):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.note_get_or_create(actor=other_user, project=project)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.note_update(actor=other_user, project=project, content="x", content_format="html")
     assert not ProjectNote.objects.exists()
 

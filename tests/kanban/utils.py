@@ -27,18 +27,6 @@ def comment_url(comment, suffix=""):
     return task_url(comment.task, f"comments/{comment.pk}/{suffix}")
 
 
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == code, body
-    return body
-
-
-def ids(response):
-    return [row["id"] for row in response.json()["results"]]
-
-
 def snapshot(*models):
     """Every row of `models` as plain values, to show a refused request changed nothing."""
     return [sorted(model.objects.values_list(), key=str) for model in models]

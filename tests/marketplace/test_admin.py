@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
-from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,6 +25,7 @@ from marketplace.models import (
 )
 from projects.models import Project
 from tests.factories import UserFactory
+from tests.helpers import messages, run_action
 from tests.marketplace.factories import (
     AgentFactory,
     AgentReviewFactory,
@@ -61,18 +61,6 @@ def admin_client(client, superuser):
 
 def admin_url(model, view="changelist", *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def messages(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def run_action(client, model, action, rows):
-    return client.post(
-        admin_url(model),
-        {"action": action, "_selected_action": [str(row.pk) for row in rows]},
-        follow=True,
-    )
 
 
 def test_every_marketplace_model_but_project_agents_is_registered():

@@ -7,8 +7,9 @@ import pytest
 
 from marketplace.models import MarketplaceAgent, UserPurchasedAgent
 from tests.factories import UserFactory
+from tests.helpers import assert_error, ids
 from tests.marketplace.factories import AgentFactory, CoInstallFactory, install, subscribe
-from tests.marketplace.utils import AGENTS, agent_url, assert_error, ids
+from tests.marketplace.utils import AGENTS, agent_url
 
 pytestmark = pytest.mark.django_db
 

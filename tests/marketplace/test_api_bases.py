@@ -6,8 +6,9 @@ import pytest
 from marketplace.models import MarketplaceBase
 from projects.models import Container
 from tests.factories import UserFactory
+from tests.helpers import assert_error, ids
 from tests.marketplace.factories import BaseFactory, install
-from tests.marketplace.utils import API, BASES, assert_error, base_url, ids
+from tests.marketplace.utils import API, BASES, base_url
 from tests.projects.factories import ContainerFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db

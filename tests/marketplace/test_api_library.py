@@ -4,6 +4,7 @@ import pytest
 
 from marketplace.models import ProjectAgent, UserPurchasedAgent
 from projects.models import Container, ContainerConnection
+from tests.helpers import assert_error, ids
 from tests.marketplace.factories import (
     AgentFactory,
     ProjectAgentFactory,
@@ -17,8 +18,6 @@ from tests.marketplace.utils import (
     LIBRARY_AGENTS,
     LIBRARY_BASES,
     WORKFLOWS,
-    assert_error,
-    ids,
     project_agents_url,
     workflow_url,
 )

@@ -7,8 +7,9 @@ import pytest
 
 from marketplace.models import AgentReview, MarketplaceAgent
 from tests.factories import UserFactory
+from tests.helpers import assert_error, ids
 from tests.marketplace.factories import AgentFactory, AgentReviewFactory, install
-from tests.marketplace.utils import agent_url, assert_error, ids, review_url, reviews_url
+from tests.marketplace.utils import agent_url, review_url, reviews_url
 
 pytestmark = pytest.mark.django_db
 

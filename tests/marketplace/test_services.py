@@ -10,14 +10,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.services import user_delete
-from config.exceptions import AlreadyExists
+from config.exceptions import AlreadyExists, NotAllowed, NotFound
 from marketplace import services
 from marketplace.errors import (
     AgentInUse,
     AgentNotInLibrary,
     BaseInUse,
-    ItemNotFound,
-    NotAllowed,
     OwnItem,
     PurchaseRequired,
 )
@@ -35,7 +33,7 @@ from marketplace.models import (
 from marketplace.selectors import related_agents
 from marketplace.services.common import generated_slug
 from marketplace.services.reviews import average_rating
-from projects.exceptions import MissingCredential
+from projects.errors import MissingCredential
 from projects.models import Container, ContainerConnection
 from tests.factories import UserFactory
 from tests.marketplace.factories import (
@@ -266,7 +264,7 @@ def test_mkt_7_fork_refuses_unforkable_and_invisible_parents(creator, user):
     with pytest.raises(NotAllowed):
         services.agent_fork(actor=user, parent=AgentFactory(created_by_user=creator, listed=True))
     draft = AgentFactory(created_by_user=creator, is_forkable=True)
-    with pytest.raises(ItemNotFound):
+    with pytest.raises(NotFound):
         services.agent_fork(actor=user, parent=draft)
 
 
@@ -382,11 +380,11 @@ def test_mkt_16_a_paid_base_needs_access(creator, user, project):
 
 
 def test_mkt_16_invisible_base_or_foreign_project_is_not_found(creator, user, project, base):
-    with pytest.raises(ItemNotFound):
+    with pytest.raises(NotFound):
         services.base_use(
             actor=user, base=BaseFactory(created_by_user=creator), project=project, name="a"
         )
-    with pytest.raises(ItemNotFound):
+    with pytest.raises(NotFound):
         services.base_use(actor=user, base=base, project=ProjectFactory(), name="a")
 
 
@@ -481,12 +479,12 @@ def test_mkt_19_clashing_names_are_already_exists_in_one_transaction(template, u
 
 def test_mkt_19_an_unavailable_base_or_template_is_not_found(template, creator, user, project):
     template.template_definition["nodes"][0]["base"] = "gone"
-    with pytest.raises(ItemNotFound):
+    with pytest.raises(NotFound):
         services.workflow_apply(actor=user, template=template, project=project)
     draft = WorkflowTemplateFactory()
-    with pytest.raises(ItemNotFound):
+    with pytest.raises(NotFound):
         services.workflow_apply(actor=user, template=draft, project=project)
-    with pytest.raises(ItemNotFound):
+    with pytest.raises(NotFound):
         services.workflow_apply(actor=user, template=template, project=ProjectFactory())
 
 
@@ -588,7 +586,7 @@ def test_mkt_30_only_agents_the_owner_has_access_to(agent, user, project):
 
 def test_mkt_30_another_users_project_is_not_found(agent, user, other_user):
     install(other_user, agent)
-    with pytest.raises(ItemNotFound):
+    with pytest.raises(NotFound):
         services.project_agent_add(
             actor=other_user, project=ProjectFactory(owner=user), agent=agent
         )

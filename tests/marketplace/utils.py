@@ -33,15 +33,3 @@ def review_url(review):
 def project_agents_url(project, row=None):
     suffix = f"{row.pk}/" if row is not None else ""
     return f"{API}projects/{project.pk}/agents/{suffix}"
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == code, body
-    return body
-
-
-def ids(response):
-    return [row["id"] for row in response.json()["results"]]

@@ -3,13 +3,13 @@
 import pytest
 
 from projects.models import BrowserPreview, Container, ContainerConnection
+from tests.helpers import assert_error
 from tests.projects.factories import (
     BrowserPreviewFactory,
     ContainerConnectionFactory,
     ContainerFactory,
     ProjectFactory,
 )
-from tests.projects.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -3,12 +3,12 @@
 import pytest
 
 from projects.models import DeploymentCredential, GitProviderCredential
+from tests.helpers import assert_error
 from tests.projects.factories import (
     DeploymentCredentialFactory,
     GitProviderCredentialFactory,
     ProjectFactory,
 )
-from tests.projects.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

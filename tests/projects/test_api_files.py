@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from projects.models import ProjectAsset, ProjectFile
+from tests.helpers import assert_error
 from tests.projects.factories import ProjectAssetFactory, ProjectFileFactory
-from tests.projects.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

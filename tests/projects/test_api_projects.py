@@ -9,13 +9,13 @@ from projects.models import EnvironmentStatus, Project, ProjectSnapshot
 from projects.serializers.project import ProjectDetailSerializer
 from projects.views.projects import RECENT_CHATS, with_canvas
 from tests.chat.factories import ChatFactory
+from tests.helpers import assert_error
 from tests.marketplace.factories import BaseFactory
 from tests.projects.factories import (
     ContainerConnectionFactory,
     ContainerFactory,
     ProjectFactory,
 )
-from tests.projects.helpers import assert_error
 from tests.rendering import served
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@
 import pytest
 
 from projects.models import Deployment, ProjectSnapshot
+from tests.helpers import assert_error
 from tests.projects.factories import (
     ContainerFactory,
     DeploymentCredentialFactory,
@@ -10,7 +11,6 @@ from tests.projects.factories import (
     ProjectFactory,
     ProjectSnapshotFactory,
 )
-from tests.projects.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 
 from config.exceptions import InvalidStateTransition, StaleVersion
 from projects import services
-from projects.exceptions import SnapshotLimitReached
+from projects.errors import SnapshotLimitReached
 from projects.models import (
     Container,
     Deployment,

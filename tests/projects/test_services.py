@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from config.exceptions import DomainError, InvalidStateTransition, StaleVersion
 from projects import services
-from projects.exceptions import (
+from projects.errors import (
     DeploymentInProgress,
     MissingCredential,
     ProjectNotActive,

@@ -13,8 +13,8 @@ from projects import demo, services
 from projects.models import Deployment, Project, ProjectAsset
 from projects.services import deployments
 from tests.backoffice.helpers import domain_models
+from tests.helpers import assert_error
 from tests.projects.factories import DeploymentCredentialFactory, ProjectSnapshotFactory
-from tests.projects.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

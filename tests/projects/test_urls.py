@@ -5,8 +5,8 @@ import pytest
 
 from projects.models import Container, Deployment, Project
 from tests import figures
+from tests.helpers import assert_error
 from tests.projects.factories import DeploymentFactory, ProjectFactory
-from tests.projects.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ from rest_framework.test import APIClient
 from billing.models import CreditLedgerEntry
 from billing.serializers.credits import LedgerEntrySerializer
 from billing.services.usage import usage_logs_mark_invoiced
-from tests.billing.api.utils import BILLING, assert_error, ids
+from tests.billing.api.utils import BILLING
 from tests.billing.conftest import fund
 from tests.billing.factories import usage
+from tests.helpers import assert_error, ids
 from tests.rendering import served
 
 pytestmark = pytest.mark.django_db

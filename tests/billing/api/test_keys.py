@@ -4,9 +4,10 @@ import pytest
 from django.db import connection
 
 from billing.models import UsageLog, UserAPIKey, UserCustomModel
-from tests.billing.api.utils import BILLING, assert_error, ids, keyed
+from tests.billing.api.utils import BILLING, keyed
 from tests.billing.factories import UserAPIKeyFactory, UserCustomModelFactory
 from tests.factories import UserFactory
+from tests.helpers import assert_error, ids
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,11 @@ import stripe as stripe_sdk
 from accounts.models import User
 from billing import stripe_gateway
 from billing.models import CreditPurchase, CreditPurchaseStatus
-from tests.billing.api.utils import BILLING, WEBHOOK, assert_error, ids, keyed
+from tests.billing.api.utils import BILLING, WEBHOOK, keyed
 from tests.billing.conftest import signed
 from tests.billing.factories import pending_purchase
 from tests.factories import UserFactory
+from tests.helpers import assert_error, ids
 
 pytestmark = pytest.mark.django_db
 

@@ -10,20 +10,14 @@ from accounts.models import User
 from billing.models import MarketplaceTransaction
 from billing.services.marketplace_sales import marketplace_transaction_refund, payout_set
 from marketplace.models import UserPurchasedAgent
-from tests.billing.api.utils import (
-    BILLING,
-    agent_purchase_url,
-    assert_error,
-    base_purchase_url,
-    ids,
-    keyed,
-)
+from tests.billing.api.utils import BILLING, agent_purchase_url, base_purchase_url, keyed
 from tests.billing.conftest import fund
 from tests.billing.factories import (
     MarketplaceAgentFactory,
     MarketplaceBaseFactory,
     sale,
 )
+from tests.helpers import assert_error, ids
 
 pytestmark = pytest.mark.django_db
 

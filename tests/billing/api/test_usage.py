@@ -9,10 +9,11 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import BilledStatus, UsageLog, UserAPIKey
 from billing.serializers.credits import UsageLogSerializer
-from tests.billing.api.utils import BILLING, assert_error, ids, keyed
+from tests.billing.api.utils import BILLING, keyed
 from tests.billing.conftest import fund
 from tests.billing.factories import MarketplaceAgentFactory, UserAPIKeyFactory, usage
 from tests.factories import UserFactory
+from tests.helpers import assert_error, ids
 from tests.projects.factories import ProjectFactory
 from tests.rendering import served
 

@@ -10,11 +10,12 @@ from rest_framework.test import APIClient
 from accounts.models import SubscriptionTier, User
 from billing.models import CreditLedgerEntry, CreditPurchase, StripeEvent, StripeEventStatus
 from tests import figures
-from tests.billing.api.utils import WEBHOOK, assert_error
+from tests.billing.api.utils import WEBHOOK
 from tests.billing.conftest import signed
 from tests.billing.factories import pending_purchase
 from tests.concurrency import in_threads
 from tests.factories import UserFactory
+from tests.helpers import assert_error
 
 
 def deliver(event, *, client=None, **signing):

@@ -12,18 +12,6 @@ def base_purchase_url(base):
     return f"/api/v1/marketplace/bases/{base.pk}/purchase/"
 
 
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == code
-    return body
-
-
-def ids(response):
-    return [row["id"] for row in response.json()["results"]]
-
-
 def keyed(key):
     """Request headers carrying an Idempotency-Key."""
     return {"HTTP_IDEMPOTENCY_KEY": key}

@@ -1,0 +1,31 @@
+"""The chat domain's errors with their stable codes (DATA_MODEL.md §4)."""
+
+from rest_framework import status as http
+
+from config.exceptions import DomainError
+
+OPEN_SESSIONS_PER_PROJECT = 10  # CHT-32
+
+
+class ChatArchived(DomainError):
+    status = http.HTTP_409_CONFLICT
+    code = "chat_archived"
+    message = "This chat is archived. Set its status back to active to continue it."
+
+
+class SessionLimitReached(DomainError):
+    status = http.HTTP_409_CONFLICT
+    code = "session_limit_reached"
+    message = (
+        f"This project already has {OPEN_SESSIONS_PER_PROJECT} open shell sessions. "
+        "Close one first."
+    )
+
+
+class UnknownContainer(DomainError):
+    """CHT-30: a 400 on the field, like any other bad input."""
+
+    message = "Name one of this project's containers."
+
+    def __init__(self):
+        super().__init__(fields={"container_name": [self.message]})
