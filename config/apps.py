@@ -6,6 +6,3 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     verbose_name = "Studio"
-
-    def ready(self):
-        from config import schema  # noqa: F401 - registers the OpenAPI serializer field extension
