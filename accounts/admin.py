@@ -121,12 +121,12 @@ CREDIT_FIELDS = (
 )
 
 
-@admin.register(User)
 class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
     """Users: credit buckets and billing identifiers are read-only here (ACC-6).
 
     Search is index-backed only (exact email, username prefix, referral code, Stripe customer),
-    and the changelist never counts the whole table.
+    and the changelist never counts the whole table. Registered by backoffice/admin.py, with
+    billing's money actions.
     """
 
     # Deleting a user takes all of their rows (ACC-7), whatever staff may do to each kind.

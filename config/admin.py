@@ -1,6 +1,6 @@
 """Building blocks for the apps' admins: the paginator for tables that grow without bound,
 cascading deletes, links only to pages the viewer may open, and the report of an action (the
-site itself is config/admin_site.py)."""
+site itself is backoffice/site.py)."""
 
 from collections import Counter
 from contextlib import contextmanager

@@ -1,8 +1,5 @@
 from drf_spectacular import openapi
-from drf_spectacular.extensions import (
-    OpenApiAuthenticationExtension,
-    OpenApiSerializerFieldExtension,
-)
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -53,16 +50,6 @@ class AutoSchema(openapi.AutoSchema):
                     direction=direction,
                 )
         return responses
-
-
-class AccessTokenScheme(OpenApiAuthenticationExtension):
-    """Documents `Authorization: Bearer <token>` (config.authentication)."""
-
-    target_class = "config.authentication.AccessTokenAuthentication"
-    name = "bearerAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer"}
 
 
 class EnumChoiceField(serializers.ChoiceField):

@@ -42,6 +42,6 @@ urlpatterns = [
 ]
 
 handler400 = "config.exceptions.handler400"
-handler403 = "config.exceptions.handler403"
+handler403 = "backoffice.views.handler403"
 handler404 = "config.exceptions.handler404"
 handler500 = "config.exceptions.handler500"

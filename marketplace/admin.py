@@ -36,7 +36,6 @@ from marketplace.models import (
     UserPurchasedBase,
     WorkflowTemplate,
 )
-from projects.models import Project
 
 
 def _adopt(form_instance, saved):
@@ -557,7 +556,8 @@ class ProjectAgentFormSet(BaseInlineFormSet):
 
 
 class ProjectAgentInline(admin.TabularInline):
-    """§5.6: the project's agents under the Project page; MKT-30 is the model's `clean()`."""
+    """§5.6: the project's agents under the Project page (backoffice/admin.py adds it to
+    projects' ProjectAdmin); MKT-30 is the model's `clean()`."""
 
     model = ProjectAgent
     formset = ProjectAgentFormSet
@@ -567,14 +567,3 @@ class ProjectAgentInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("agent")
-
-
-def _add_project_agents_inline():
-    """Marketplace depends on projects, not the reverse, so the marketplace adds its inline to
-    the Project page that projects' admin registered (projects' admin loads first)."""
-    project_admin = admin.site.get_model_admin(Project)
-    if ProjectAgentInline not in project_admin.inlines:
-        project_admin.inlines = (*project_admin.inlines, ProjectAgentInline)
-
-
-_add_project_agents_inline()

@@ -2,4 +2,6 @@
 every change staff make to them is an action that calls a billing service and reports what it
 did and what it skipped. Actions on money are shown only to staff holding their permission."""
 
-from billing.admin import keys, ledger, payments, users  # noqa: F401 - each registers its admins
+# Each module registers its admins; users.py holds billing's part of the User admin, which
+# backoffice/admin.py composes with accounts'.
+from billing.admin import keys, ledger, payments  # noqa: F401

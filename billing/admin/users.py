@@ -1,16 +1,15 @@
 """Credits on the User admin (DATA_MODEL.md §2.1 Admin): "Adjust credits…", "Change
 subscription tier…" and links to the user's money rows.
 
-accounts must not import billing, so billing re-registers User with a subclass of accounts'
-admin that adds these.
+accounts must not import billing, so billing offers these as a mixin, and backoffice/admin.py
+composes it with accounts' UserAdmin.
 """
 
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from accounts.admin import UserAdmin
-from accounts.models import SubscriptionTier, User
+from accounts.models import SubscriptionTier
 from billing.admin.base import action_form
 from billing.errors import BucketWouldGoNegative
 from billing.models import BUCKET_FIELDS, CreditBucket, CreditLedgerEntry, CreditPurchase, UsageLog
@@ -82,7 +81,7 @@ def balances(user):
 
 
 def with_money_links(fieldsets):
-    """accounts' fieldsets with the links to the user's money rows under credits."""
+    """The User admin's fieldsets with the links to the user's money rows under credits."""
     return tuple(
         (name, {**options, "fields": (*options["fields"], "money_rows")})
         if name == "Subscription and credits"
@@ -91,10 +90,17 @@ def with_money_links(fieldsets):
     )
 
 
-class BillingUserAdmin(UserAdmin):
-    fieldsets = with_money_links(UserAdmin.fieldsets)
-    readonly_fields = (*UserAdmin.readonly_fields, "money_rows")
-    actions = (*UserAdmin.actions, "adjust_credits", "change_tier")
+class BillingUserAdminMixin:
+    """Billing's part of the User admin, before accounts' UserAdmin in the bases. The composed
+    admin lists `money_actions` in its `actions` (Django reads one `actions` tuple)."""
+
+    money_actions = ("adjust_credits", "change_tier")
+
+    def get_fieldsets(self, request, obj=None):
+        return with_money_links(super().get_fieldsets(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "money_rows")
 
     @admin.display(description="money")
     def money_rows(self, user):
@@ -178,7 +184,3 @@ class BillingUserAdmin(UserAdmin):
             self.log_change(request, user, f"Subscription tier set to {tier}: {reason}")
         report(self, request, f"Set {plural(changed, 'user')} to {tier}", skipped)
         return None
-
-
-admin.site.unregister(User)
-admin.site.register(User, BillingUserAdmin)

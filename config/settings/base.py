@@ -25,7 +25,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "config.apps.StudioAdminConfig",
+    "backoffice.apps.StudioAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "billing",
     "kanban",
     "feedback",
+    # Above the seven: the admin site and home, and the admins that compose several apps.
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -203,7 +205,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.authentication.AccessTokenAuthentication",
+        "accounts.authentication.AccessTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -287,7 +289,7 @@ ADMIN_SITE_HEADER = "Studio back office"
 # context.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
-# CSV export of admin changelists (config/admin_site.py): whoever may view a changelist may
+# CSV export of admin changelists (backoffice/site.py): whoever may view a changelist may
 # export it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 

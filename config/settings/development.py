@@ -9,5 +9,6 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
+# bench: the demo data (`make run`) and the benchmark (`make bench`), never in production.
 # `manage.py lintmigrations` (make check): reviews new migrations for locking and compatibility.
-INSTALLED_APPS = [*INSTALLED_APPS, "django_migration_linter"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "bench", "django_migration_linter"]  # noqa: F405

@@ -4,7 +4,10 @@ One test asserts that the production hasher setting (argon2 first) stands in `ba
 """
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, INSTALLED_APPS
+
+# bench: the benchmark (tests/perf) and the demo and large data sets the tests load.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
 # Argon2 stays available for what must be argon2 whatever the default (one-time codes).

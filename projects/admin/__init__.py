@@ -6,5 +6,6 @@ a form and are deferred on every queryset, so a list page decrypts nothing and s
 only as `•••• last4`.
 """
 
-# Importing the modules registers their ModelAdmins with the admin site.
+# Importing the modules registers their ModelAdmins with the admin site; the Project admin is
+# registered by backoffice/admin.py, which adds the marketplace's inline to it.
 from projects.admin import canvas, credentials, files, projects, runtime  # noqa: F401

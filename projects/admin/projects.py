@@ -14,7 +14,6 @@ from projects.models import (
     Container,
     Deployment,
     EnvironmentStatus,
-    Project,
     ProjectSnapshot,
 )
 
@@ -61,8 +60,9 @@ class DeploymentInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("triggered_by")
 
 
-@admin.register(Project)
 class ProjectAdmin(CascadeAdminMixin, ProjectsModelAdmin):
+    """Registered by backoffice/admin.py, with the marketplace's project agents inline."""
+
     # Deleting a project takes all its rows (§1.9), chat history included.
     cascaded_models = ALL_CASCADED
     list_display = (

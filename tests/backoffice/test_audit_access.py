@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from config import history
+from backoffice import history
 from config.roles import BILLING_GROUP, CURATORS_GROUP, MODERATORS_GROUP, SUPPORT_GROUP
 from tests.backoffice.helpers import registered_admins
 from tests.chat.factories import MessageFactory

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from backoffice import dashboard
 from billing.models import CreditLedgerEntry, LedgerEntryType
 from billing.services.credit_purchases import credit_purchase_fulfil
-from config import dashboard
 from feedback.models import FeedbackPost, FeedbackStatus
 from projects.models import DeploymentStatus, EnvironmentStatus
 from tests.billing.conftest import fund

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from accounts.models import OAuthAccount
-from config.admin_site import CsvExportMixin, escape_formula, export_resource
+from backoffice.site import CsvExportMixin, escape_formula, export_resource
 from config.encryption import is_secret_field
 from tests.backoffice.helpers import registered_admins
 from tests.factories import UserFactory

@@ -5,9 +5,9 @@ from io import StringIO
 
 import pytest
 
-from accounts import demo as accounts_demo
 from accounts.models import User
-from billing import demo
+from bench.demo import accounts as accounts_demo
+from bench.demo import billing as demo
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,

@@ -4,11 +4,11 @@ from io import StringIO
 
 import pytest
 
-from accounts import demo as accounts_demo
 from accounts.models import User
-from chat import demo
+from bench.demo import accounts as accounts_demo
+from bench.demo import chat as demo
+from bench.demo import projects as projects_demo
 from chat.models import AgentCommandLog, Chat, Message, ShellSession
-from projects import demo as projects_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ environ in, rendered response out; the client's own bookkeeping is left out), by
 The figures are printed (`pytest -s`). The test holds only what a noisy shared machine can
 hold, that ours is faster than stock DRF (0.66 to 0.8 of its time when measured here, the
 lower figures on a quieter machine). The performance harness sets the final bar (R_floor
-≤ 2.5) on the large data set; `chat/seeding.py` gives it the messages.
+≤ 2.5) on the large data set; `bench/large_data/chat.py` gives it the messages.
 """
 
 import random

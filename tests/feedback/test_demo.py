@@ -4,8 +4,8 @@ from io import StringIO
 
 import pytest
 
-from accounts import demo as accounts_demo
-from feedback import demo
+from bench.demo import accounts as accounts_demo
+from bench.demo import feedback as demo
 from feedback.models import (
     FeedbackComment,
     FeedbackModerationDecision,

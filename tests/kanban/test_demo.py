@@ -5,10 +5,10 @@ from io import StringIO
 
 import pytest
 
-from accounts import demo as accounts_demo
-from kanban import demo
+from bench.demo import accounts as accounts_demo
+from bench.demo import kanban as demo
+from bench.demo import projects as projects_demo
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote
-from projects import demo as projects_demo
 from tests.kanban.utils import assert_dense
 
 pytestmark = pytest.mark.django_db

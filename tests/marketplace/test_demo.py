@@ -4,8 +4,9 @@ from io import StringIO
 
 import pytest
 
-from accounts import demo as accounts_demo
-from marketplace import demo
+from bench.demo import accounts as accounts_demo
+from bench.demo import marketplace as demo
+from bench.demo import projects as projects_demo
 from marketplace.models import (
     AgentCoInstall,
     AgentReview,
@@ -16,7 +17,6 @@ from marketplace.models import (
     UserPurchasedBase,
     WorkflowTemplate,
 )
-from projects import demo as projects_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 Timing ratios mean nothing on a tiny data set; what is asserted is every budget that does not
 depend on time: each workload's query count exactly, W6's statements, and that W7's plan and
 every W8 changelist query read no large table whole (plans taken as on a large table:
-config/management/commands/benchmark.py, `planner`).
+bench/management/commands/benchmark.py, `planner`).
 """
 
 import json

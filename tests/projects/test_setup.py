@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 
+from bench.demo import projects as demo
 from config.exceptions import exception_handler
 from config.roles import SERVICE_ACCOUNTS_GROUP
-from projects import demo, services
+from projects import services
 from projects.models import Deployment, Project, ProjectAsset
 from projects.services import deployments
 from tests.backoffice.helpers import domain_models
@@ -29,7 +30,7 @@ def test_acc_9_the_migration_grants_the_runtime_permission_to_service_accounts(s
 
 
 def test_demo_seed_is_idempotent_and_lively():
-    from accounts import demo as accounts_demo
+    from bench.demo import accounts as accounts_demo
 
     accounts_demo.seed(io.StringIO())
     demo.seed(io.StringIO())

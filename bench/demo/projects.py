@@ -9,7 +9,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from accounts.demo import demo_users
+from bench.demo.accounts import demo_users
 from projects import services
 from projects.models import (
     ConnectorType,

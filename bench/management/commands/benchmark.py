@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import AccessToken, User
+from bench.benchmark import CONTROL, ConnectionReuse, Key, Workload, run_rounds
 from billing.models import CreditLedgerEntry, UsageLog
 from billing.services.credits import Charge, credits_charge
 from chat.models import Chat, Message
 from config.admin import EXACT_COUNT_BELOW, estimated_row_count
-from config.benchmark import CONTROL, ConnectionReuse, Key, Workload, run_rounds
 from kanban.models import KanbanBoard
 from projects.models import Project
 

@@ -1,6 +1,6 @@
 """The back office's admin site: Django's, with a home page of the numbers staff look at first
-(config/dashboard.py), a CSV export on every changelist and the audit timeline as every row's
-"History" page (config/history.py).
+(backoffice/dashboard.py), a CSV export on every changelist and the audit timeline as every
+row's "History" page (backoffice/history.py).
 
 Every model registered here gets both without its admin having to ask. The export is the
 changelist as filtered and searched, CSV only, formula-escaped and without secret columns.
@@ -18,10 +18,10 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV
 from import_export.resources import modelresource_factory
 
-from config import dashboard
+from backoffice import dashboard
+from backoffice.history import HistoryTimelineMixin
 from config.admin import RefuseCraftedActions, rendering_for
 from config.encryption import is_secret_field
-from config.history import HistoryTimelineMixin
 
 # OWASP "CSV injection": a cell a spreadsheet would run as a formula. The library's own option
 # only strips a leading "=", which leaves +, -, @ and the control characters.

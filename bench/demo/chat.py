@@ -8,8 +8,8 @@ Service accounts group) that records the assistant's messages and the commands i
 
 from django.contrib.auth.models import Group
 
-from accounts.demo import demo_users
 from accounts.models import User
+from bench.demo.accounts import demo_users
 from chat import services
 from chat.models import Chat, ChatStatus, MessageRole, RiskLevel
 from config.roles import SERVICE_ACCOUNTS_GROUP

@@ -9,8 +9,8 @@ show a staff member only what the back office already shows them:
   (`get_fieldsets(request, obj)`): a field hidden there is hidden in its history too. Secret
   columns are never copied in the first place (config/audit.py).
 
-config imports no app: models and their admins are found at run time, through the app registry
-and the admin site's registry.
+It names no app: models and their admins are found at run time, through the app registry and
+the admin site's registry, so every audited model is covered without being listed here.
 """
 
 import json

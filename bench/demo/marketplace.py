@@ -6,8 +6,8 @@ anything is created; every write goes through the services or `library_add`, whi
 the second time (one library row per user and item, one review per user and item).
 """
 
-from accounts.demo import DEMO_ADMIN_EMAIL, demo_users
 from accounts.models import User
+from bench.demo.accounts import DEMO_ADMIN_EMAIL, demo_users
 from marketplace import services
 from marketplace.library import library_add
 from marketplace.models import (

@@ -1,8 +1,9 @@
 """The large data set of spec/PERFORMANCE.md, written with `INSERT … SELECT generate_series`.
 
-Each app contributes `<app>/seeding.py` with `seed(seeder)`; `manage.py seed_large` runs them
-in app order (owners before what they own). Rows are realistic enough for the planner: skewed
-owners, spread timestamps, real JSON, and money rows that keep the ledger invariant.
+Each app's tables are written by a module of this package named after the app, with
+`seed(seeder)`; `manage.py seed_large` runs them in app order (owners before what they own).
+Rows are realistic enough for the planner: skewed owners, spread timestamps, real JSON, and
+money rows that keep the ledger invariant.
 """
 
 import time
@@ -44,7 +45,7 @@ class Sizes:
 
     @property
     def kanban_boards(self):
-        """Boards of a few hundred tasks each (`kanban.seeding.TASKS_PER_BOARD`)."""
+        """Boards of a few hundred tasks each (`bench.large_data.kanban.TASKS_PER_BOARD`)."""
         return self.of(1_000)
 
 

@@ -2,8 +2,9 @@
 
 Each tile is one aggregate over one filter, and that filter is also the query string of the
 changelist the tile links to, so the number and the rows behind it cannot disagree. Each query
-is backed by an index (tests/admin/test_dashboard.py EXPLAINs them with sequential scans off),
-so the page stays fast with millions of rows. A tile shows only to staff who may view its model.
+is backed by an index (tests/backoffice/test_dashboard.py EXPLAINs them with sequential scans
+off), so the page stays fast with millions of rows. A tile shows only to staff who may view its
+model.
 """
 
 from dataclasses import dataclass

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from accounts.demo import demo_users
+from bench.demo.accounts import demo_users
 from kanban import services
 from kanban.models import KanbanColumn, TaskPriority, TaskType
 from projects.models import Project

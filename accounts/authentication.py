@@ -16,6 +16,8 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
+        # DRF imports this class while accounts.models is still loading (the models import
+        # config.exceptions, which loads DRF's APIView, which reads this setting).
         from accounts.models import AccessToken
 
         parts = authentication.get_authorization_header(request).split()

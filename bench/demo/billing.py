@@ -8,9 +8,9 @@ replay their idempotency keys, and rows are looked up before they are created.
 
 from django.conf import settings
 
-from accounts.demo import demo_users
 from accounts.models import SubscriptionTier
 from accounts.services import mark_email_verified
+from bench.demo.accounts import demo_users
 from billing.errors import InsufficientCredits
 from billing.models import (
     CreditLedgerEntry,

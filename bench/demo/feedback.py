@@ -7,8 +7,8 @@ hiding that is already in place is skipped).
 
 from django.contrib.auth.models import Group
 
-from accounts.demo import DEMO_USER_PASSWORD, demo_users
 from accounts.models import User
+from bench.demo.accounts import DEMO_USER_PASSWORD, demo_users
 from config.roles import MODERATORS_GROUP
 from feedback import services
 from feedback.models import FeedbackComment, FeedbackPost, FeedbackStatus, FeedbackType
