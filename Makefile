@@ -16,6 +16,11 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	ALLOWED_HOSTS=studio.example.com DATABASE_URL=postgres://studio@db.invalid/studio \
 	EMAIL_URL=smtp+tls://mailer@smtp.example.com:587 CACHE_URL=rediscache://127.0.0.1:6379/0
 
+# `make docs` writes docs/reference/ from the models and the rule ids; `make check` fails when the
+# committed files are stale. It reads the app registry and source files only: the settings need
+# a DATABASE_URL to load, and nothing connects to it.
+DOCS_ENV := DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=postgres://studio@db.invalid/studio
+
 # `make bench`: the benchmark of spec/PERFORMANCE.md. Seeds (once) a tenth and the full data
 # set into two PostgreSQL data directories of their own, benchmarks the tenth, then the full set
 # against it (the growth rows). BENCH_SCALE shrinks both for a quick look.
@@ -23,7 +28,7 @@ BENCH_SCALE ?= 1
 BENCH_ARGS ?=
 BENCH_TENTH := $(shell $(PYTHON) -c 'print($(BENCH_SCALE) / 10)')
 
-.PHONY: install run test check clean-db bench clean-bench
+.PHONY: install run test check docs clean-db bench clean-bench
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +55,10 @@ check: $(INSTALLED)
 			--ignore-initial-migrations && \
 		$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null'
 	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(DOCS_ENV) $(MANAGE) docs_reference --check
+
+docs: $(INSTALLED)
+	$(DOCS_ENV) $(MANAGE) docs_reference
 
 bench: $(INSTALLED)
 	LOCALDB_DIR=$(CURDIR)/.pgbench-tenth $(WITH_DB) sh -c '$(MANAGE) migrate --noinput -v0 && \

@@ -1,4 +1,5 @@
-"""The `auth/` endpoints of spec/API.md §9.1. Each view validates, calls one service, answers."""
+"""The `auth/` endpoints of spec/API.md §9.1. Each view validates, calls one service,
+answers."""
 
 from django.conf import settings
 from django.contrib.auth import logout as session_logout

@@ -1,8 +1,9 @@
 """Base classes every API view and viewset inherits.
 
 They add two things DRF does not do by itself:
-- the check order of spec/API.md §3, 401 → 429 → 404 → 403: DRF checks permissions before
-  throttles, so a denial other than "not signed in" waits until the throttles have run;
+- the check order of spec/API.md §3, 401 → 429 → 404 → 403: DRF checks permissions
+  before throttles, so a denial other than "not signed in" waits until the throttles have
+  run;
 - the request body cap of spec/API.md §1: DRF streams JSON bodies without Django's
   DATA_UPLOAD_MAX_MEMORY_SIZE check, so the declared length is checked here (413).
 
