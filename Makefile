@@ -21,7 +21,7 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 # a DATABASE_URL to load, and nothing connects to it.
 DOCS_ENV := DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=postgres://studio@db.invalid/studio
 
-# `make bench`: the benchmark of spec/PERFORMANCE.md. Seeds (once) a tenth and the full data
+# `make bench`: the benchmark of docs/spec/PERFORMANCE.md. Seeds (once) a tenth and the full data
 # set into two PostgreSQL data directories of their own, benchmarks the tenth, then the full set
 # against it (the growth rows). BENCH_SCALE shrinks both for a quick look.
 BENCH_SCALE ?= 1

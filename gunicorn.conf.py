@@ -2,7 +2,7 @@
 
 Sync workers: the app is CPU-bound Python around short PostgreSQL queries, so a worker per
 request slot is the simplest thing that saturates the cores. The default worker count and
-timeouts come from measurement on 2 cores (README, "Production").
+timeouts come from measurement on 2 cores (docs/operations.md, "Production").
 """
 
 import os

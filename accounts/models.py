@@ -143,7 +143,7 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     REQUIRED_FIELDS = ["name"]
 
     class Meta:
-        # README "Roles": held by no group by default; superusers hold every permission.
+        # docs/roles.md: held by no group by default; superusers hold every permission.
         permissions = [
             ("manage_staff", "Can manage staff accounts: staff flag, groups, permissions"),
             ("issue_service_token", "Can issue service-account tokens"),

@@ -1,4 +1,4 @@
-"""Who may manage whom (README "Roles", issue 18).
+"""Who may manage whom (docs/roles.md, issue 18).
 
 Three tiers of account, each managed only from the tier above:
 - a superuser's account is changed only by superusers;

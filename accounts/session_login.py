@@ -1,4 +1,4 @@
-"""The one sign-in form of Django admin and the browsable API (spec/API.md §2).
+"""The one sign-in form of Django admin and the browsable API (docs/spec/API.md §2).
 
 It runs the steps of `POST auth/login/`: the password, then the emailed code when
 `two_fa_enabled` is on, so a session cannot skip 2FA. The API's sign-in throttles apply too.

@@ -1,4 +1,4 @@
-"""The sign-in throttles of spec/API.md §7, per client IP and per lower-cased email.
+"""The sign-in throttles of docs/spec/API.md §7, per client IP and per lower-cased email.
 
 They are a comfort against abuse: limits that must hold exactly (code attempts, codes issued)
 live in the database.

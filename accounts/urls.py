@@ -1,4 +1,4 @@
-"""Accounts API routes, under /api/v1/ (spec/API.md §9.1)."""
+"""Accounts API routes, under /api/v1/ (docs/spec/API.md §9.1)."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter

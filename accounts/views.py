@@ -1,4 +1,4 @@
-"""The `auth/` endpoints of spec/API.md §9.1. Each view validates, calls one service,
+"""The `auth/` endpoints of docs/spec/API.md §9.1. Each view validates, calls one service,
 answers."""
 
 from django.conf import settings

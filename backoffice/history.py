@@ -1,4 +1,4 @@
-"""The audit history as staff read it (README "Back office" → "Audit history"): one timeline
+"""The audit history as staff read it (docs/backoffice.md, "Audit history"): one timeline
 per row, behind the change form's "History" button, and the Events list across rows. Both
 show a staff member only what the back office already shows them:
 

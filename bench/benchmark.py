@@ -1,4 +1,4 @@
-"""The benchmark of spec/PERFORMANCE.md: each read workload through the whole Django stack
+"""The benchmark of docs/spec/PERFORMANCE.md: each read workload through the whole Django stack
 against its floor, the same SQL through raw psycopg with the rows dumped by orjson.
 
 A workload has rotating keys (a user and a URL each); for every key the Django request runs

@@ -1,10 +1,10 @@
 """Base classes every API view and viewset inherits.
 
 They add two things DRF does not do by itself:
-- the check order of spec/API.md §3, 401 → 429 → 404 → 403: DRF checks permissions
+- the check order of docs/spec/API.md §3, 401 → 429 → 404 → 403: DRF checks permissions
   before throttles, so a denial other than "not signed in" waits until the throttles have
   run;
-- the request body cap of spec/API.md §1: DRF streams JSON bodies without Django's
+- the request body cap of docs/spec/API.md §1: DRF streams JSON bodies without Django's
   DATA_UPLOAD_MAX_MEMORY_SIZE check, so the declared length is checked here (413).
 
 The mixins at the end are what the apps' viewsets share: request shapes apart from the

@@ -1,4 +1,4 @@
-"""The API's one error shape (spec/API.md §4) and the domain errors services raise.
+"""The API's one error shape (docs/spec/API.md §4) and the domain errors services raise.
 
 Every 4xx/5xx body is `{"code", "message", "fields"}`. `code` is stable and tests assert on it;
 `fields` maps dotted field paths to messages and is `{}` when nothing is per field.

@@ -1,4 +1,4 @@
-"""Filter pieces every list shares (spec/API.md §6): strict booleans, times whose offset is
+"""Filter pieces every list shares (docs/spec/API.md §6): strict booleans, times whose offset is
 at most ±15:59 (§1), and stable ordering; and the filterset and backend every list uses.
 
 A bad value is a 400 through the filter form, never silently read as "unset".

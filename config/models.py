@@ -4,7 +4,7 @@ from django.db import models
 
 
 class BaseModel(models.Model):
-    """UUID key and timestamps shared by every model (spec/DATA_MODEL.md §1.1).
+    """UUID key and timestamps shared by every model (docs/spec/DATA_MODEL.md §1.1).
 
     `QuerySet.update()` does not touch `updated_at`: a service update that changes visible
     state sets `updated_at=Now()` itself; counter-only updates leave it alone.

@@ -20,7 +20,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class KeysetCursorPagination(pagination.BasePagination):
-    """Cursor pagination over `(created_at, id)` for insert-only tables (spec/API.md §5).
+    """Cursor pagination over `(created_at, id)` for insert-only tables (docs/spec/API.md §5).
 
     A cursor is the position of a row, so a page costs one indexed range query whatever the
     table holds, and no COUNT is run. Rows may be model instances or `.values()` dicts that

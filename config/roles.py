@@ -5,7 +5,7 @@ from django.db import migrations
 
 MODERATORS_GROUP = "Moderators"
 SERVICE_ACCOUNTS_GROUP = "Service accounts"
-# The staff roles (issue 11, README "Roles"): a staff member has `is_staff` and one of these.
+# The staff roles (issue 11, docs/roles.md): a staff member has `is_staff` and one of these.
 SUPPORT_GROUP = "Support"
 BILLING_GROUP = "Billing"
 CURATORS_GROUP = "Marketplace curators"

@@ -22,7 +22,7 @@ WITH_BODY = (409, 413, 415)
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The one error shape of spec/API.md §4."""
+    """The one error shape of docs/spec/API.md §4."""
 
     code = serializers.CharField()
     message = serializers.CharField()

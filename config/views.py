@@ -1,4 +1,4 @@
-"""System endpoints: liveness, readiness and the API's health row (spec/API.md §9.8)."""
+"""System endpoints: liveness, readiness and the API's health row (docs/spec/API.md §9.8)."""
 
 import logging
 

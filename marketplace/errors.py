@@ -1,4 +1,4 @@
-"""The marketplace's domain errors with their stable codes (spec/API.md §4,
+"""The marketplace's domain errors with their stable codes (docs/spec/API.md §4,
 DATA_MODEL.md §5)."""
 
 from rest_framework import status

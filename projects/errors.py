@@ -1,4 +1,4 @@
-"""The projects domain's errors with their stable codes (spec/API.md §4, DATA_MODEL.md §3).
+"""The projects domain's errors with their stable codes (docs/spec/API.md §4, DATA_MODEL.md §3).
 
 Those naming a `constraint` also answer a race that only the database saw (config.exceptions).
 """

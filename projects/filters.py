@@ -1,4 +1,4 @@
-"""List filters, search and ordering of the projects API (spec/API.md §6, §9.2).
+"""List filters, search and ordering of the projects API (docs/spec/API.md §6, §9.2).
 
 Everything goes through django-filter forms, so a bad value (not a choice, not a UUID, not
 true/false, an unknown ordering, a search over 100 characters) is a 400 and not silently

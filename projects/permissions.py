@@ -1,4 +1,4 @@
-"""Who may do what to a project (spec/API.md §3, §9.2), for the API, the services and admin.
+"""Who may do what to a project (docs/spec/API.md §3, §9.2), for the API, the services and admin.
 
 Ownership is not a permission class: querysets are scoped to the caller's projects, so another
 user's project is a 404 before any permission runs. What remains is the service role.

@@ -1,4 +1,4 @@
-"""Projects API routes, under /api/v1/ (spec/API.md §9.2).
+"""Projects API routes, under /api/v1/ (docs/spec/API.md §9.2).
 
 Nested routes carry the project as `pid` and every id as a UUID path converter, so a malformed
 id is an unrouted 404 before any view runs.

@@ -18,7 +18,7 @@ def pytest_terminal_summary(terminalreporter):
     """One line per R-number recorded through tests/figures.py (see its docstring)."""
     lines = figures.lines()
     if lines:
-        terminalreporter.section("R-figures (spec/RELIABILITY.md)")
+        terminalreporter.section("R-figures (docs/spec/RELIABILITY.md)")
         for line in lines:
             terminalreporter.line(line)
 

@@ -1,5 +1,5 @@
-"""The figures of spec/RELIABILITY.md (R1 … R21) and the back office's R22 (the admin
-permission matrix, README "Tests and CI"), reported at the end of every pytest run.
+"""The figures of docs/spec/RELIABILITY.md (R1 … R21) and the back office's R22 (the admin
+permission matrix, docs/testing.md), reported at the end of every pytest run.
 
 A test that measures an R-number reports its figure here, and still asserts its target: the
 line is the report, the assertion is the gate.

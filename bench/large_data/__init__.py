@@ -1,4 +1,4 @@
-"""The large data set of spec/PERFORMANCE.md, written with `INSERT … SELECT generate_series`.
+"""The large data set of docs/spec/PERFORMANCE.md, written with `INSERT … SELECT generate_series`.
 
 Each app's tables are written by a module of this package named after the app, with
 `seed(seeder)`; `manage.py seed_large` runs them in app order (owners before what they own).

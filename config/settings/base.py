@@ -2,7 +2,7 @@
 
 The other modules of this package only flip switches: `development` (the run command),
 `test` (pytest) and `production` (gunicorn, `check --deploy`). Every variable is listed in the
-README.
+docs/configuration.md.
 """
 
 from datetime import timedelta
@@ -200,7 +200,7 @@ OAUTH_REDIRECT_URIS = env.list("OAUTH_REDIRECT_URIS", default=[])
 
 LOGIN_URL = "/admin/login/"
 
-# Bodies over this get 413 payload_too_large (spec/API.md §1); asset uploads allow more.
+# Bodies over this get 413 payload_too_large (docs/spec/API.md §1); asset uploads allow more.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {

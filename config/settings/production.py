@@ -52,7 +52,7 @@ STORAGES = {
 LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")
 
 # PgBouncer in transaction mode hands each transaction to any server connection: no
-# server-side cursors (they outlive a transaction). See the README.
+# server-side cursors (they outlive a transaction). See docs/operations.md.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
     "PGBOUNCER_TRANSACTION_MODE", default=False
 )

@@ -1,4 +1,4 @@
-"""Containers, connections and previews (spec/API.md §9.2)."""
+"""Containers, connections and previews (docs/spec/API.md §9.2)."""
 
 from rest_framework import serializers
 

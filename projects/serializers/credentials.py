@@ -1,4 +1,4 @@
-"""Deployment and git provider credentials, with write-only tokens (spec/API.md §9.2)."""
+"""Deployment and git provider credentials, with write-only tokens (docs/spec/API.md §9.2)."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,4 @@
-"""Project files and assets (spec/API.md §9.2)."""
+"""Project files and assets (docs/spec/API.md §9.2)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers

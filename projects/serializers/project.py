@@ -1,4 +1,4 @@
-"""Projects and the runtime's environment reports (spec/API.md §9.2)."""
+"""Projects and the runtime's environment reports (docs/spec/API.md §9.2)."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,4 @@
-"""Snapshots and deployments (spec/API.md §9.2)."""
+"""Snapshots and deployments (docs/spec/API.md §9.2)."""
 
 from rest_framework import serializers
 

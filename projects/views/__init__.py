@@ -1,4 +1,4 @@
-"""The projects API (spec/API.md §9.2).
+"""The projects API (docs/spec/API.md §9.2).
 
 Every queryset starts from the caller's own rows: `Project.objects.visible_to(user)`, and for
 nested routes the project of the URL looked up the same way, so another user's project, and

@@ -1,4 +1,4 @@
-"""R15, R16 and R17 across the whole API (spec/RELIABILITY.md).
+"""R15, R16 and R17 across the whole API (docs/spec/RELIABILITY.md).
 
 R15  production settings: error pages without tracebacks and the security headers on API
      responses, served by a process running `config.settings.production` (its `check --deploy`

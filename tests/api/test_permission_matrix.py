@@ -1,5 +1,5 @@
 """R1, R2 and R4 across the whole API: every routed URL under /api/v1/, every method its view
-allows, every role, in one table (spec/API.md §2, §3; RELIABILITY.md R1, R2, R4).
+allows, every role, in one table (docs/spec/API.md §2, §3; RELIABILITY.md R1, R2, R4).
 
 How to read it:
 

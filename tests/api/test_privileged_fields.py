@@ -1,5 +1,5 @@
 """R3, first half: privileged fields posted to every writable endpoint change nothing
-(spec/API.md §1 "Unknown fields", §9.5; RELIABILITY.md R3).
+(docs/spec/API.md §1 "Unknown fields", §9.5; RELIABILITY.md R3).
 
 Every POST, PATCH and PUT route of the permission matrix is called by a caller it lets in (the
 owner, or the service account on service endpoints), with a valid body (`BODIES`; routes

@@ -1,4 +1,4 @@
-"""The back office's roles table (README "Roles"), as the tests read it: what each staff group,
+"""The back office's roles table (docs/roles.md), as the tests read it: what each staff group,
 and a superuser, may do to each model in admin, and who is offered each admin action.
 
 Perms are a(dd) c(hange) d(elete) v(iew), as the admin home lists them. A superuser's column is

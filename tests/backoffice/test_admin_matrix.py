@@ -2,7 +2,7 @@
 changelist, add, change, delete, history and export pages, every custom admin view and every
 admin action, as each role: anonymous, a plain user, staff without a group, each staff group and
 a superuser. The expected outcome comes from one table, tests/backoffice/roles.py, which
-mirrors the README's roles table; a completeness guard fails on any page or action the table
+mirrors the roles table of docs/roles.md; a completeness guard fails on any page or action the table
 does not name. Reported as R22: cases, escalations (a role let further than the table says),
 audit leaks (the same, on a history or Events page).
 """

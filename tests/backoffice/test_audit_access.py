@@ -1,4 +1,4 @@
-"""The audit history obeys the staff roles (README "Back office" → "Audit history"): each staff
+"""The audit history obeys the staff roles (docs/backoffice.md, "Audit history"): each staff
 member reads the events of the models they may view, only the fields that model's admin shows
 them, through one history page per row and the Events list."""
 

@@ -1,4 +1,4 @@
-"""The staff groups (issue 11, README "Roles"): each sees in admin what its work needs and
+"""The staff groups (issue 11, docs/roles.md): each sees in admin what its work needs and
 nothing more, and every page it can open renders."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Who may manage whom in the back office (issue 18, README "Roles"): only superusers (and
+"""Who may manage whom in the back office (issue 18, docs/roles.md): only superusers (and
 holders of `accounts.manage_staff`) touch staff flags, groups, permissions and staff accounts;
 only holders of `accounts.issue_service_token` mint service tokens. Each case found by trying
 the admin as a Support or Billing member is pinned here, through crafted POSTs too."""

@@ -1,5 +1,5 @@
 """A Support member's own change page: the fields that grant power are not theirs to change
-(README "Roles": Support changes users' profiles, not who is staff or superuser)."""
+(docs/roles.md: Support changes users' profiles, not who is staff or superuser)."""
 
 from django.utils.text import capfirst
 from selenium.webdriver.common.by import By

@@ -1,4 +1,4 @@
-"""The one error shape of spec/API.md §4, for every failure class."""
+"""The one error shape of docs/spec/API.md §4, for every failure class."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Throttles (spec/API.md §7) and the check order 401 → 429 → 404 → 403 (§3)."""
+"""Throttles (docs/spec/API.md §7) and the check order 401 → 429 → 404 → 403 (§3)."""
 
 import pytest
 
@@ -30,7 +30,7 @@ def test_user_rate_then_429(client_for, user, settings):
 
 
 def test_service_rate_applies_to_callers_with_service_permissions(client_for, superuser, settings):
-    # Superusers hold every permission, the service ones included (spec/API.md §3).
+    # Superusers hold every permission, the service ones included (docs/spec/API.md §3).
     with_rates(settings, user="3/min", service="6/min")
     client = client_for(superuser)
     statuses = [client.get("/api/v1/probe/public/").status_code for _ in range(7)]

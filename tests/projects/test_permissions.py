@@ -1,4 +1,4 @@
-"""R1, R2, R4: every projects endpoint, method and role, in one table (spec/API.md §3, §9.2).
+"""R1, R2, R4: every projects endpoint, method and role, in one table (docs/spec/API.md §3, §9.2).
 
 Rows are the routes; columns the callers. The project and its children belong to "owner";
 everyone else is a stranger to them. A completeness check fails when a route has no row.

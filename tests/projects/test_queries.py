@@ -1,4 +1,4 @@
-"""Query budgets (spec/PERFORMANCE.md W3, R16): pinned counts, flat in the number of rows.
+"""Query budgets (docs/spec/PERFORMANCE.md W3, R16): pinned counts, flat in the number of rows.
 
 Counts include authentication: one token lookup (the token's `last_used_at` write happens on
 its first use, which a warm-up request absorbs).

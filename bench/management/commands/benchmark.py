@@ -387,7 +387,7 @@ def growth(reads, baseline_path):
 
 
 class Command(BaseCommand):
-    """Runs W1 to W8 of spec/PERFORMANCE.md on a seeded database (`manage.py seed_large`),
+    """Runs W1 to W8 of docs/spec/PERFORMANCE.md on a seeded database (`manage.py seed_large`),
     with the connection-reuse row and, given `--baseline`, the growth rows; prints the table
     and writes it as JSON."""
 

@@ -10,7 +10,7 @@ PARTS = (accounts, projects, chat, billing, kanban, feedback)
 
 
 class Command(BaseCommand):
-    """Seeds the benchmark data set (spec/PERFORMANCE.md) into an empty-ish database.
+    """Seeds the benchmark data set (docs/spec/PERFORMANCE.md) into an empty-ish database.
 
     `--scale 1` is the full set (10k users, 50k projects, 2M messages, 1M usage logs with their
     ledger, 1,000 kanban boards of 300 tasks, 10k feedback posts, …); `--scale 0.1` one tenth.
