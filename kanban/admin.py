@@ -14,14 +14,10 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 
 from accounts.models import normalize_email
-from config.admin import CascadeAdminMixin, EstimatedCountPaginator
+from config.admin import CascadeAdminMixin, EstimatedCountPaginator, plural
 from config.exceptions import DomainError
 from kanban import services
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote
-
-
-def _plural(count, noun):
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _describe(error):
@@ -138,7 +134,7 @@ class KanbanBoardAdmin(CascadeAdminMixin, KanbanModelAdmin):
         moved = sum(services.board_renumber(actor=request.user, board=board) for board in boards)
         self.message_user(
             request,
-            f"Renumbered {_plural(len(boards), 'board')}: {_plural(moved, 'position')} corrected.",
+            f"Renumbered {plural(len(boards), 'board')}: {plural(moved, 'position')} corrected.",
         )
 
 
