@@ -4,7 +4,6 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from accounts.permissions import (
 from config.admin import (
     ALL_CASCADED,
     CascadeAdminMixin,
+    DeclaredSearchMixin,
     EstimatedCountPaginator,
     plural,
     report,
@@ -121,7 +121,7 @@ CREDIT_FIELDS = (
 )
 
 
-class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
+class UserAdmin(DeclaredSearchMixin, CascadeAdminMixin, DjangoUserAdmin):
     """Users: credit buckets and billing identifiers are read-only here (ACC-6).
 
     Search is index-backed only (exact email, username prefix, referral code, Stripe customer),
@@ -155,6 +155,12 @@ class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
     )
     search_fields = ("email", "username", "referral_code", "stripe_customer_id")
     search_help_text = "Exact email, username prefix, referral code or Stripe customer id."
+    search_lookups = {
+        "email": normalize_email,
+        "username__startswith": str.lower,
+        "referral_code": str.upper,
+        "stripe_customer_id": None,
+    }
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     inlines = (OAuthAccountInline, AccessTokenInline)
@@ -217,18 +223,6 @@ class UserAdmin(CascadeAdminMixin, DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = (
-            Q(email=normalize_email(term))
-            | Q(username__startswith=term.lower())
-            | Q(referral_code=term.upper())
-            | Q(stripe_customer_id=term)
-        )
-        return queryset.filter(match), False
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()

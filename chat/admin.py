@@ -6,11 +6,8 @@ their searches are exact matches that indexes answer. Every change staff make to
 session goes through `chat.services`, as in the API.
 """
 
-import uuid
-
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 
 from accounts.models import normalize_email
@@ -18,8 +15,10 @@ from chat import services
 from chat.models import AgentCommandLog, Chat, ChatStatus, Message, ShellSession, shorten
 from config.admin import (
     CascadeAdminMixin,
+    DeclaredSearchMixin,
     EstimatedCountPaginator,
     ViewOnlyMixin,
+    as_uuid,
     changelist_link,
     plural,
     report,
@@ -29,14 +28,7 @@ from config.exceptions import InvalidStateTransition
 LATEST_MESSAGES = 20
 
 
-def _as_uuid(term):
-    try:
-        return uuid.UUID(term)
-    except ValueError:
-        return None
-
-
-class BigTableAdmin(admin.ModelAdmin):
+class BigTableAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     """A changelist that never counts a whole table (DATA_MODEL.md §1.1)."""
 
     show_full_result_count = False
@@ -120,6 +112,7 @@ class ChatAdmin(CascadeAdminMixin, BigTableAdmin):
     list_select_related = ("project", "user")
     search_fields = ("title",)  # shows the box; the search itself is below
     search_help_text = "Exact chat id, exact project slug or the owner's exact email."
+    search_lookups = {"pk": as_uuid, "project__slug": str.lower, "user__email": normalize_email}
     raw_id_fields = ("project",)
     ordering = ("-created_at", "-id")
     inlines = (LatestMessagesInline,)
@@ -158,16 +151,6 @@ class ChatAdmin(CascadeAdminMixin, BigTableAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = Q(project__slug=term.lower()) | Q(user__email=normalize_email(term))
-        chat_id = _as_uuid(term)
-        if chat_id is not None:
-            match |= Q(pk=chat_id)
-        return queryset.filter(match), False
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -215,6 +198,7 @@ class MessageAdmin(InsertOnlyAdmin):
     list_select_related = ("chat",)
     search_fields = ("chat__id",)  # shows the box; the search itself is below
     search_help_text = "Exact chat id."
+    search_lookups = {"chat_id": as_uuid}
     raw_id_fields = ("chat",)
     # The order of the table's one index (DATA_MODEL.md 4.2), read backwards: a page is a range
     # of it, for one chat (the search) as for all, where a newest-first order over all chats
@@ -222,13 +206,6 @@ class MessageAdmin(InsertOnlyAdmin):
     ordering = ("-chat_id", "-created_at", "-id")
     sortable_by = ()
     fields = ("id", "chat", "role", "content", "message_metadata", "created_at")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        chat_id = _as_uuid(term)
-        return (queryset.filter(chat_id=chat_id) if chat_id else queryset.none()), False
 
     def get_queryset(self, request):
         # A changelist shows a line per message; the change page loads the rest on access.
@@ -255,6 +232,7 @@ class AgentCommandLogAdmin(InsertOnlyAdmin):
     list_select_related = ("project", "user")
     search_fields = ("project__slug",)  # shows the box; the search itself is below
     search_help_text = "Exact project slug or the owner's exact email."
+    search_lookups = {"project__slug": str.lower, "user__email": normalize_email}
     raw_id_fields = ("project", "user")
     ordering = ("-created_at", "-id")
     fields = (
@@ -278,13 +256,6 @@ class AgentCommandLogAdmin(InsertOnlyAdmin):
         # A changelist shows a line per log; the change page loads the rest on access.
         return super().get_queryset(request).with_preview()
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = Q(project__slug=term.lower()) | Q(user__email=normalize_email(term))
-        return queryset.filter(match), False
-
     @admin.display(description="command")
     def command_start(self, log):
         return shorten(log.command_preview)
@@ -294,7 +265,7 @@ class AgentCommandLogAdmin(InsertOnlyAdmin):
 
 
 @admin.register(ShellSession)
-class ShellSessionAdmin(admin.ModelAdmin):
+class ShellSessionAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     list_display = (
         "session_id",
         "project",
@@ -308,6 +279,7 @@ class ShellSessionAdmin(admin.ModelAdmin):
     list_select_related = ("project",)
     search_fields = ("session_id",)  # shows the box; the search itself is below
     search_help_text = "Exact session id or exact project slug."
+    search_lookups = {"session_id": None, "project__slug": str.lower}
     raw_id_fields = ("project", "user")  # read-only here; an id input if ever editable
     ordering = ("-created_at", "-id")
     fields = (
@@ -348,12 +320,6 @@ class ShellSessionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(Q(session_id=term) | Q(project__slug=term.lower())), False
 
     @admin.action(description="Close selected sessions", permissions=["change"])
     def close_sessions(self, request, queryset):

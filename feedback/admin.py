@@ -10,11 +10,12 @@ comments inline of a post.
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 
 from accounts.models import normalize_email
 from config.admin import (
     CascadeAdminMixin,
+    DeclaredSearchMixin,
     EstimatedCountPaginator,
     ViewOnlyMixin,
     plural,
@@ -140,7 +141,9 @@ class FeedbackCommentInline(admin.TabularInline):
 
 
 @admin.register(FeedbackPost)
-class FeedbackPostAdmin(CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
+class FeedbackPostAdmin(
+    DeclaredSearchMixin, CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmin
+):
     list_display = (
         "title",
         "type",
@@ -155,6 +158,7 @@ class FeedbackPostAdmin(CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmi
     list_select_related = ("user",)
     search_fields = ("title",)
     search_help_text = "Title contains the text, or the author's exact email."
+    search_lookups = {"title__icontains": None, "user__email": normalize_email}
     fields = (
         "id",
         "user",
@@ -198,13 +202,6 @@ class FeedbackPostAdmin(CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmi
 
     def get_ordering(self, request):
         return ("queue_rank", "-created_at")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = Q(title__icontains=term) | Q(user__email=normalize_email(term))
-        return queryset.filter(match), False
 
     def has_add_permission(self, request):
         return False
@@ -305,7 +302,7 @@ class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FeedbackUpvote)
-class FeedbackUpvoteAdmin(ReadOnlyAdmin):
+class FeedbackUpvoteAdmin(DeclaredSearchMixin, ReadOnlyAdmin):
     """View only (§8.2). Upvotes grow with users times posts, so the list is never fully counted."""
 
     list_display = ("feedback", "user", "created_at")
@@ -313,15 +310,10 @@ class FeedbackUpvoteAdmin(ReadOnlyAdmin):
     fields = ("id", "feedback", "user", "created_at")
     search_fields = ("user__email",)
     search_help_text = "The voter's exact email."
+    search_lookups = {"user__email": normalize_email}
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     ordering = ("-created_at",)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(user__email=normalize_email(term)), False
 
 
 @admin.register(FeedbackModerationDecision)

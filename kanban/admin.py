@@ -10,11 +10,10 @@ Every table grows with the projects, so no changelist counts a whole table.
 """
 
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 
 from accounts.models import normalize_email
-from config.admin import CascadeAdminMixin, EstimatedCountPaginator, plural
+from config.admin import CascadeAdminMixin, DeclaredSearchMixin, EstimatedCountPaginator, plural
 from config.exceptions import DomainError
 from kanban import services
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote
@@ -72,11 +71,12 @@ class KanbanTaskInline(admin.TabularInline):
 
 
 @admin.register(KanbanBoard)
-class KanbanBoardAdmin(CascadeAdminMixin, KanbanModelAdmin):
+class KanbanBoardAdmin(DeclaredSearchMixin, CascadeAdminMixin, KanbanModelAdmin):
     list_display = ("name", "project", "task_counter", "created_at")
     list_select_related = ("project",)
     search_fields = ("name", "project__slug")
     search_help_text = "Board name prefix, or the project's exact slug."
+    search_lookups = {"name__istartswith": None, "project__slug": str.lower}
     ordering = ("-created_at",)
     fields = (
         "id",
@@ -92,12 +92,6 @@ class KanbanBoardAdmin(CascadeAdminMixin, KanbanModelAdmin):
     inlines = (KanbanColumnInline, KanbanTaskInline)
     cascaded_models = (KanbanTask, KanbanTaskComment)
     actions = ("renumber_positions",)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(Q(name__istartswith=term) | Q(project__slug=term.lower())), False
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -182,7 +176,7 @@ class KanbanTaskCommentInline(admin.TabularInline):
 
 
 @admin.register(KanbanTask)
-class KanbanTaskAdmin(CascadeAdminMixin, KanbanModelAdmin):
+class KanbanTaskAdmin(DeclaredSearchMixin, CascadeAdminMixin, KanbanModelAdmin):
     list_display = (
         "reference",
         "title",
@@ -197,6 +191,7 @@ class KanbanTaskAdmin(CascadeAdminMixin, KanbanModelAdmin):
     list_filter = ("status", "priority", "task_type", ColumnRoleFilter)
     search_fields = ("title",)
     search_help_text = "Title prefix."
+    search_lookups = {"title__istartswith": None}
     ordering = ("-created_at",)
     raw_id_fields = ("assignee",)
     fields = (
@@ -234,12 +229,6 @@ class KanbanTaskAdmin(CascadeAdminMixin, KanbanModelAdmin):
     inlines = (KanbanTaskCommentInline,)
     cascaded_models = (KanbanTaskComment,)
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(title__istartswith=term), False
-
     @admin.display(description="reference", ordering="ref_number")
     def reference(self, task):
         return task.reference
@@ -258,21 +247,16 @@ class KanbanTaskAdmin(CascadeAdminMixin, KanbanModelAdmin):
 
 
 @admin.register(KanbanTaskComment)
-class KanbanTaskCommentAdmin(KanbanModelAdmin):
+class KanbanTaskCommentAdmin(DeclaredSearchMixin, KanbanModelAdmin):
     """View and delete only: a comment's words are its author's (KAN-13)."""
 
     list_display = ("task", "user", "short_content", "created_at")
     list_select_related = ("task", "user")
     search_fields = ("user__email",)
     search_help_text = "The author's exact email."
+    search_lookups = {"user__email": normalize_email}
     ordering = ("-created_at",)
     fields = ("id", "task", "user", "content", "created_at", "updated_at")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(user__email=normalize_email(term)), False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -283,7 +267,7 @@ class KanbanTaskCommentAdmin(KanbanModelAdmin):
 
 
 @admin.register(ProjectNote)
-class ProjectNoteAdmin(KanbanModelAdmin):
+class ProjectNoteAdmin(DeclaredSearchMixin, KanbanModelAdmin):
     """View and delete only: the content is the owner's document (§7.5)."""
 
     list_display = ("project", "content_format", "updated_at")
@@ -291,14 +275,9 @@ class ProjectNoteAdmin(KanbanModelAdmin):
     list_filter = ("content_format",)
     search_fields = ("project__slug",)
     search_help_text = "The project's exact slug."
+    search_lookups = {"project__slug": str.lower}
     ordering = ("-updated_at",)
     fields = ("id", "project", "content_format", "content", "version", "created_at", "updated_at")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(project__slug=term.lower()), False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -10,12 +10,12 @@ templates are written only here; their definitions are checked by the model's `c
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 
 from accounts.models import normalize_email
 from config.admin import (
     CascadeAdminMixin,
+    DeclaredSearchMixin,
     EstimatedCountPaginator,
     ViewOnlyMixin,
     plural,
@@ -137,7 +137,7 @@ class ItemForm(forms.ModelForm):
             self.fields["slug"].help_text = "Leave empty to generate one from the name."
 
 
-class CatalogueAdmin(CascadeAdminMixin, admin.ModelAdmin):
+class CatalogueAdmin(DeclaredSearchMixin, CascadeAdminMixin, admin.ModelAdmin):
     """What agents and bases share: search, creation and edits through the services,
     deletion by MKT-8, and the curation actions."""
 
@@ -145,6 +145,7 @@ class CatalogueAdmin(CascadeAdminMixin, admin.ModelAdmin):
     list_select_related = ("created_by_user",)
     search_fields = ("name", "slug")
     search_help_text = "Name prefix (any case) or exact slug."
+    search_lookups = {"name__istartswith": None, "slug": str.lower}
     autocomplete_fields = ("created_by_user",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # https only (R18)
     cascaded_models = (ProjectAgent, AgentReview, BaseReview, AgentCoInstall)
@@ -156,12 +157,6 @@ class CatalogueAdmin(CascadeAdminMixin, admin.ModelAdmin):
         readonly = ("id", *self.switch_fields, *self.counter_fields, "created_at", "updated_at")
         # The creator receives the creator share; it is chosen once, on creation.
         return readonly if obj is None else (*readonly, "created_by_user")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(Q(name__istartswith=term) | Q(slug=term.lower())), False
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -399,7 +394,7 @@ class WorkflowTemplateAdmin(admin.ModelAdmin):
     )
 
 
-class LibraryAdmin(admin.ModelAdmin):
+class LibraryAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     """Library rows grow with users times items: never fully counted. A new row here is a
     free grant (support), added as any install (MKT-10); afterwards only `is_active` changes,
     through the services (MKT-21). Paid rows change through billing's refund action."""
@@ -421,12 +416,9 @@ class LibraryAdmin(admin.ModelAdmin):
             return ()
         return ("id", "user", self.item_field, "purchase_type", "created_at")
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = Q(user__email=normalize_email(term)) | Q(**{f"{self.item_field}__slug": term})
-        return queryset.filter(match), False
+    @property
+    def search_lookups(self):
+        return {"user__email": normalize_email, f"{self.item_field}__slug": None}
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -469,7 +461,7 @@ class UserPurchasedBaseAdmin(LibraryAdmin):
     autocomplete_fields = ("user", "base")
 
 
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     """Reviews are the users' words: read-only here. Staff may delete one (offensive
     content); the delete goes through `review_delete`, which recomputes the rating."""
 
@@ -489,12 +481,9 @@ class ReviewAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return ("id", self.item_field, "user", "rating", "comment", "created_at", "updated_at")
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = Q(user__email=normalize_email(term)) | Q(**{f"{self.item_field}__slug": term})
-        return queryset.filter(match), False
+    @property
+    def search_lookups(self):
+        return {"user__email": normalize_email, f"{self.item_field}__slug": None}
 
     def has_add_permission(self, request):
         return False
@@ -523,7 +512,7 @@ class BaseReviewAdmin(ReviewAdmin):
 
 
 @admin.register(AgentCoInstall)
-class AgentCoInstallAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class AgentCoInstallAdmin(DeclaredSearchMixin, ViewOnlyMixin, admin.ModelAdmin):
     """View only (§5.8): the counts move only with installs (MKT-50)."""
 
     list_display = ("agent", "related_agent", "co_install_count")
@@ -531,15 +520,10 @@ class AgentCoInstallAdmin(ViewOnlyMixin, admin.ModelAdmin):
     fields = ("id", "agent", "related_agent", "co_install_count", "created_at", "updated_at")
     search_fields = ("agent__slug",)
     search_help_text = "The agent's exact slug."
+    search_lookups = {"agent__slug": None}
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     ordering = ("agent", "-co_install_count")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(agent__slug=term), False
 
 
 class ProjectAgentFormSet(BaseInlineFormSet):

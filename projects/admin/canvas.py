@@ -1,8 +1,8 @@
 """Containers, connections and previews."""
 
 from django.contrib import admin
-from django.db.models import Q
 
+from config.admin import DeclaredSearchMixin
 from projects import services
 from projects.admin.base import ProjectsModelAdmin, adopt
 from projects.models import BrowserPreview, Container, ContainerConnection
@@ -11,7 +11,7 @@ CONTAINER_WRITABLE = sorted(services.CONTAINER_FIELDS)
 
 
 @admin.register(Container)
-class ContainerAdmin(ProjectsModelAdmin):
+class ContainerAdmin(DeclaredSearchMixin, ProjectsModelAdmin):
     list_display = (
         "name",
         "project",
@@ -25,6 +25,7 @@ class ContainerAdmin(ProjectsModelAdmin):
     list_select_related = ("project",)
     search_fields = ("container_name", "project__slug")
     search_help_text = "Container name prefix or exact project slug."
+    search_lookups = {"container_name__startswith": str.lower, "project__slug": str.lower}
     autocomplete_fields = ("project",)
     ordering = ("-created_at",)
     exclude = ("encrypted_secrets",)
@@ -46,13 +47,6 @@ class ContainerAdmin(ProjectsModelAdmin):
         if obj is None:
             return self.readonly_fields
         return (*self.create_only, *self.readonly_fields)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = Q(container_name__startswith=term.lower()) | Q(project__slug=term.lower())
-        return queryset.filter(match), False
 
     @admin.display(description="secret names")
     def secret_names(self, container):

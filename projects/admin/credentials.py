@@ -2,27 +2,23 @@
 
 from django.contrib import admin
 
+from config.admin import DeclaredSearchMixin
 from config.encryption import masked
 from projects.admin.base import ProjectsModelAdmin
 from projects.models import DeploymentCredential, GitProviderCredential
 
 
-class CredentialAdmin(ProjectsModelAdmin):
+class CredentialAdmin(DeclaredSearchMixin, ProjectsModelAdmin):
     """Tokens are never in a form and never decrypted: only `•••• last4` is shown."""
 
     list_select_related = ("user",)
     search_fields = ("user__email",)
     search_help_text = "Exact user email."
+    search_lookups = {"user__email": str.lower}
     ordering = ("-updated_at",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*self.model.secret_fields)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(user__email=term.lower()), False
 
     def has_add_permission(self, request):
         return False

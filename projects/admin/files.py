@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
 
+from config.admin import DeclaredSearchMixin
 from projects import services
 from projects.admin.base import ProjectsModelAdmin, adopt
 from projects.models import ProjectAsset, ProjectFile
@@ -21,12 +21,13 @@ class ProjectFileForm(forms.ModelForm):
 
 
 @admin.register(ProjectFile)
-class ProjectFileAdmin(ProjectsModelAdmin):
+class ProjectFileAdmin(DeclaredSearchMixin, ProjectsModelAdmin):
     form = ProjectFileForm
     list_display = ("file_path", "project", "size_bytes", "version", "updated_at")
     list_select_related = ("project",)
     search_fields = ("file_path", "project__slug")
     search_help_text = "File path prefix or exact project slug."
+    search_lookups = {"file_path__startswith": None, "project__slug": str.lower}
     raw_id_fields = ("project",)
     ordering = ("-updated_at",)
     readonly_fields = ("id", "size_bytes", "version", "created_at", "updated_at")
@@ -36,13 +37,6 @@ class ProjectFileAdmin(ProjectsModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is None else ("project", *self.readonly_fields)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = Q(file_path__startswith=term) | Q(project__slug=term.lower())
-        return queryset.filter(match), False
 
     def save_model(self, request, obj, form, change):
         """PRJ-42: saving goes through the file services, so `version` and `size_bytes` move."""

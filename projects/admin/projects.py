@@ -3,9 +3,8 @@
 from collections import Counter
 
 from django.contrib import admin, messages
-from django.db.models import Q
 
-from config.admin import ALL_CASCADED, CascadeAdminMixin
+from config.admin import ALL_CASCADED, CascadeAdminMixin, DeclaredSearchMixin
 from config.exceptions import InvalidStateTransition
 from projects import services
 from projects.admin.base import ProjectsModelAdmin, ReadOnlyInline, adopt
@@ -60,7 +59,7 @@ class DeploymentInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("triggered_by")
 
 
-class ProjectAdmin(CascadeAdminMixin, ProjectsModelAdmin):
+class ProjectAdmin(DeclaredSearchMixin, CascadeAdminMixin, ProjectsModelAdmin):
     """Registered by backoffice/admin.py, with the marketplace's project agents inline."""
 
     # Deleting a project takes all its rows (§1.9), chat history included.
@@ -78,6 +77,7 @@ class ProjectAdmin(CascadeAdminMixin, ProjectsModelAdmin):
     list_select_related = ("owner",)
     search_fields = ("slug", "name", "owner__email")
     search_help_text = "Exact slug, name prefix or exact owner email."
+    search_lookups = {"slug": str.lower, "name__istartswith": None, "owner__email": str.lower}
     autocomplete_fields = ("owner",)
     ordering = ("-updated_at",)
     date_hierarchy = "created_at"
@@ -113,13 +113,6 @@ class ProjectAdmin(CascadeAdminMixin, ProjectsModelAdmin):
     )
     inlines = (ContainerInline, BrowserPreviewInline, SnapshotInline, DeploymentInline)
     actions = ("hibernate", "wake")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        match = Q(slug=term.lower()) | Q(name__istartswith=term) | Q(owner__email=term.lower())
-        return queryset.filter(match), False
 
     def get_inlines(self, request, obj):
         # A new project has no children yet; they are added once it exists.
