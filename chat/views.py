@@ -50,10 +50,9 @@ from chat.serializers import (
     ShellSessionUsageResultSerializer,
     ShellSessionUsageSerializer,
 )
-from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin, ScopeFirstMixin
 from config.pagination import KeysetCursorPagination
 from config.prepared import PreparedQuery
-from projects.models import Project
+from projects.views.base import ProjectScopedViewSet
 
 # The keys of MessageSerializer, read as `.values()` rows; `chat` is the same for every row
 # and is added from the chat already looked up.
@@ -76,36 +75,11 @@ class MessageCursorPagination(KeysetCursorPagination):
     default_ordering = "created_at"  # CHT-12: oldest first
 
 
-class ProjectNestedViewSet(ScopeFirstMixin, ListFiltersMixin, ActionShapesMixin, GenericViewSet):
-    """A viewset under `projects/{pid}/`, with separate request shapes (`write_serializers`)
-    and per-action permissions (`action_permissions`, object level, so 404 comes first)."""
+class ProjectNestedViewSet(ProjectScopedViewSet):
+    """Chat's viewsets under `projects/{pid}/`. What the chat rules read of their project: its
+    id and its owner (CHT-1, CHT-20)."""
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # no PUT
-    lookup_url_kwarg = "id"
-    lookup_value_converter = "uuid"
-    action_permissions = {}
-    service_permission = None
-    service_actions = frozenset()
-
-    def get_permissions(self):
-        extra = self.action_permissions.get(self.action, ())
-        return [IsAuthenticated(), *(permission() for permission in extra)]
-
-    def reaches_every_project(self):
-        """API.md §2: on a service endpoint, the holder of its permission is not limited to
-        their own projects. Asked only there, so owners' other calls cost no permission query."""
-        return self.action in self.service_actions and self.request.user.has_perm(
-            self.service_permission
-        )
-
-    @cached_property
-    def project(self):
-        if self.reaches_every_project():
-            projects = Project.objects.all()
-        else:
-            projects = Project.objects.visible_to(self.request.user)
-        # What the chat rules read of their project: its id and its owner (CHT-1, CHT-20).
-        return get_object_or_404(projects.only("id", "owner_id"), pk=self.kwargs["pid"])
+    project_fields = ("id", "owner_id")
 
 
 @extend_schema_view(
@@ -172,7 +146,7 @@ class MessageViewSet(ProjectNestedViewSet):
     write_serializers = {"create": MessageWriteSerializer}
     pagination_class = MessageCursorPagination
     filterset_class = MessageFilter
-    action_permissions = {"create": [CanPostMessage]}
+    action_permissions = {"create": [IsAuthenticated, CanPostMessage]}
     service_permission = RECORD_MESSAGES
     service_actions = frozenset({"create"})
 
@@ -242,7 +216,7 @@ class AgentCommandLogViewSet(
     pagination_class = KeysetCursorPagination  # newest first
     filterset_class = AgentCommandLogFilter
     # The project is the target: an owner without the permission gets 403, others 404.
-    action_permissions = {"create": [CanRecordCommandLogs]}
+    action_permissions = {"create": [IsAuthenticated, CanRecordCommandLogs]}
     service_permission = RECORD_COMMAND_LOGS
     service_actions = frozenset({"create"})
 
@@ -288,7 +262,10 @@ class ShellSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Proj
         "usage": ShellSessionUsageSerializer,
     }
     filterset_class = ShellSessionFilter
-    action_permissions = {"status": [CanManageShellSessions], "usage": [CanManageShellSessions]}
+    action_permissions = {
+        "status": [IsAuthenticated, CanManageShellSessions],
+        "usage": [IsAuthenticated, CanManageShellSessions],
+    }
     service_permission = MANAGE_SHELL_SESSIONS
     service_actions = frozenset({"list", "retrieve", "create", "close", "status", "usage"})
 

@@ -166,3 +166,29 @@ class ScopeFirstMixin:
 
     def scope(self):
         return self.project
+
+
+# Edits are PATCH: a PUT would have to carry every field, and the services take changes.
+NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
+
+
+class StudioViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
+    """The one base of every app's viewsets.
+
+    - Permissions per action: `action_permissions[action]` when it names the action, else the
+      view's `permission_classes` (the settings' default, a signed-in caller, or what an
+      `@action` declares).
+    - Request shapes per action in `write_serializers`, apart from the response shape
+      (`serializer_class`); responses to writes re-read through `get_queryset()`.
+    - Filters shape lists only; UUID ids; no PUT.
+    """
+
+    http_method_names = NO_PUT
+    lookup_value_converter = "uuid"
+    action_permissions = {}
+
+    def get_permissions(self):
+        classes = self.action_permissions.get(self.action)
+        if classes is None:
+            return super().get_permissions()
+        return [permission() for permission in classes]

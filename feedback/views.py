@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin
+from config.api import StudioViewSet
 from feedback import services
 from feedback.filters import FeedbackPostFilter
 from feedback.models import FeedbackComment, FeedbackPost
@@ -30,24 +30,17 @@ from feedback.serializers import (
 )
 
 DEFAULT_POST_ORDERING = ("-upvote_count", "-created_at", "id")
-HTTP_METHODS = ["get", "post", "patch", "delete", "head", "options"]  # no PUT: edits are PATCH
 
 
-class FeedbackViewSetMixin(ActionShapesMixin):
-    """Per-action permissions, request shapes in `write_serializers`, and the viewer's role in
-    the serializer context."""
+class FeedbackViewSet(StudioViewSet):
+    """The feedback board's viewsets: its per-action permissions, and the viewer's role in the
+    serializer context."""
 
-    http_method_names = HTTP_METHODS
-    lookup_value_converter = "uuid"
     action_permissions = {
         "partial_update": [IsAuthenticated, IsFeedbackAuthor],
         "destroy": [IsAuthenticated, IsFeedbackAuthor],
         "moderation": [IsAuthenticated, CanModerateFeedback],
     }
-
-    def get_permissions(self):
-        classes = self.action_permissions.get(self.action, [IsAuthenticated])
-        return [permission() for permission in classes]
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -70,13 +63,7 @@ class FeedbackViewSetMixin(ActionShapesMixin):
     ),
     destroy=extend_schema(summary="Delete your post (FBK-4)", responses={204: None}),
 )
-class FeedbackPostViewSet(
-    ListFiltersMixin,
-    FeedbackViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    GenericViewSet,
-):
+class FeedbackPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FeedbackViewSet):
     """Bug reports and suggestions. Every signed-in user sees the posts that are not hidden,
     plus their own; a post they cannot see is a 404. Only the author edits (while the post is
     open: else 409 `post_locked`) or deletes a post; only moderators change its status or hide
@@ -175,7 +162,7 @@ class FeedbackPostViewSet(
     ),
     destroy=extend_schema(summary="Delete your comment (FBK-22)", responses={204: None}),
 )
-class FeedbackCommentViewSet(FeedbackViewSetMixin, mixins.ListModelMixin, GenericViewSet):
+class FeedbackCommentViewSet(mixins.ListModelMixin, FeedbackViewSet):
     """Comments on a post the caller can see (else 404). A hidden comment is listed only for
     its author and moderators. Only the author edits or deletes a comment; only moderators
     answer officially or hide comments."""

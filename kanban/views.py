@@ -19,11 +19,9 @@ from rest_framework.response import Response
 
 from accounts.serializers import UserSummarySerializer
 from config.api import (
-    ActionShapesMixin,
     GenericAPIView,
-    GenericViewSet,
-    ListFiltersMixin,
     ShapesMixin,
+    StudioViewSet,
 )
 from kanban import services
 from kanban.filters import KanbanTaskFilter
@@ -196,12 +194,10 @@ class BoardScopedMixin(ProjectScopedMixin):
         return context
 
 
-class BoardChildViewSet(ListFiltersMixin, ActionShapesMixin, BoardScopedMixin, GenericViewSet):
-    """Rows of the board (columns, tasks, comments): UUID ids, and a request shape per action
-    (`write_serializers`) apart from the response shape (`serializer_class`)."""
+class BoardChildViewSet(BoardScopedMixin, StudioViewSet):
+    """Rows of the board (columns, tasks, comments)."""
 
     lookup_url_kwarg = "id"
-    lookup_value_converter = "uuid"
 
 
 @extend_schema_view(

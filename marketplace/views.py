@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin
+from config.api import StudioViewSet
 from marketplace import filters, services
 from marketplace.models import (
     AgentReview,
@@ -52,28 +52,13 @@ from marketplace.serializers import (
 from projects.models import Container, ContainerConnection, Project
 from projects.serializers.canvas import ContainerSerializer
 
-HTTP_METHODS = ["get", "post", "patch", "delete", "head", "options"]  # no PUT: edits are PATCH
 ANYONE = [AllowAny]
 SIGNED_IN = [IsAuthenticated]
 CREATOR = [IsAuthenticated, IsCreator]
 AUTHOR = [IsAuthenticated, IsAuthor]
 
 
-class MarketplaceViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
-    """Per-action permissions, separate request (`write_serializers`) and response
-    (`serializer_class`) shapes, and responses re-read through `get_queryset()`."""
-
-    http_method_names = HTTP_METHODS
-    lookup_value_converter = "uuid"
-    action_permissions = {}
-    default_permissions = SIGNED_IN
-
-    def get_permissions(self):
-        classes = self.action_permissions.get(self.action, self.default_permissions)
-        return [permission() for permission in classes]
-
-
-class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MarketplaceViewSet):
+class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StudioViewSet):
     """What agents and bases share: browsing, the creator's edits and deletion."""
 
     model = None
@@ -251,7 +236,7 @@ class BaseViewSet(CatalogueViewSet):
         return Response(ContainerSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
-class ReviewViewSet(mixins.ListModelMixin, MarketplaceViewSet):
+class ReviewViewSet(mixins.ListModelMixin, StudioViewSet):
     """Reviews of an item the caller can see (else 404), newest first. Writing needs access and
     never one's own item (MKT-40); one review per user (MKT-41); only the author edits or
     deletes it. Every change recomputes the item's rating under its row lock (MKT-42)."""
@@ -335,7 +320,7 @@ class BaseReviewViewSet(ReviewViewSet):
     list=extend_schema(summary="Published workflow templates (no definition)"),
     retrieve=extend_schema(summary="A published template, with its definition"),
 )
-class WorkflowTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MarketplaceViewSet):
+class WorkflowTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StudioViewSet):
     """Ready-made sets of containers and connections, written by staff in admin. Anyone
     browses published templates; a signed-in user applies one to their own project."""
 
@@ -384,7 +369,7 @@ class WorkflowTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 
 class LibraryViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, MarketplaceViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, StudioViewSet
 ):
     """The caller's own library, newest first. Deleting an entry deactivates it and keeps the
     row (MKT-21); adding it back later reactivates it without a new charge or download."""
@@ -447,7 +432,7 @@ class LibraryBaseViewSet(LibraryViewSet):
     ),
     destroy=extend_schema(summary="Take the agent off the project", responses={204: None}),
 )
-class ProjectAgentViewSet(mixins.ListModelMixin, MarketplaceViewSet):
+class ProjectAgentViewSet(mixins.ListModelMixin, StudioViewSet):
     """Agents of the project owner's library switched on for one project. Another user's
     project is a 404."""
 

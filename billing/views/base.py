@@ -1,5 +1,5 @@
-"""What the billing views share: Idempotency-Key handling (API.md §8.1), per-action
-permissions, and separate request and response shapes."""
+"""What the billing views share: Idempotency-Key handling (API.md §8.1) and the service
+permission of usage charges; the viewsets inherit config.api.StudioViewSet."""
 
 import re
 
@@ -10,12 +10,10 @@ from rest_framework.status import HTTP_200_OK, HTTP_201_CREATED
 
 from billing.errors import IdempotencyKeyRequired
 from billing.permissions import CanChargeUsage
-from config.api import ActionShapesMixin, GenericViewSet
 from config.schema import ErrorSerializer
 
 IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1 to 255 printable ASCII characters
 REPLAYED_HEADER = "Idempotent-Replayed"
-NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
 SERVICE = [IsAuthenticated, CanChargeUsage]
 
 
@@ -63,16 +61,3 @@ def own(model, user, field="user"):
     if not user.is_authenticated:
         return model.objects.none()
     return model.objects.filter(**{field: user})
-
-
-class BillingViewSet(ActionShapesMixin, GenericViewSet):
-    """Per-action permissions (`action_permissions`, else any signed-in user), request shapes
-    in `write_serializers`, and responses built from rows re-read through `get_queryset()`."""
-
-    lookup_value_converter = "uuid"
-    http_method_names = NO_PUT
-    action_permissions = {}
-
-    def get_permissions(self):
-        classes = self.action_permissions.get(self.action, [IsAuthenticated])
-        return [permission() for permission in classes]

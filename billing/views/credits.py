@@ -30,13 +30,12 @@ from billing.services.usage import usage_check, usage_record
 from billing.views.base import (
     IDEMPOTENCY_PARAMETERS,
     SERVICE,
-    BillingViewSet,
     created_or_replayed,
     error,
     idempotency_key,
     own,
 )
-from config.api import APIView, ColumnsListMixin
+from config.api import APIView, ColumnsListMixin, StudioViewSet
 from config.pagination import KeysetCursorPagination
 
 
@@ -72,7 +71,7 @@ class CreditBalanceView(APIView):
 
 
 @extend_schema_view(list=extend_schema(summary="Your credit ledger, newest first (BIL-3)"))
-class LedgerEntryViewSet(ColumnsListMixin, BillingViewSet):
+class LedgerEntryViewSet(ColumnsListMixin, StudioViewSet):
     """The caller's credit ledger: every movement of their buckets, newest first."""
 
     serializer_class = LedgerEntrySerializer
@@ -97,7 +96,7 @@ class LedgerEntryViewSet(ColumnsListMixin, BillingViewSet):
         },
     ),
 )
-class UsageLogViewSet(ColumnsListMixin, BillingViewSet):
+class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
     """Usage logs. Listing and the summary show the caller's own; checks and charges are the
     agent runtime's, for any user, and never answer 402 to a charge (BIL-35)."""
 

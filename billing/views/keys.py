@@ -20,11 +20,12 @@ from billing.serializers.keys import (
     UserCustomModelUpdateSerializer,
 )
 from billing.services.api_keys import api_key_create, api_key_update, custom_model_create
-from billing.views.base import BillingViewSet, error, own
+from billing.views.base import error, own
+from config.api import StudioViewSet
 
 
 class OwnRowsViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, BillingViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, StudioViewSet
 ):
     """The caller's rows of `model`, newest first; anyone else's is a 404."""
 

@@ -24,15 +24,8 @@ from billing.serializers.marketplace import (
     MarketplaceTransactionSerializer,
 )
 from billing.services.marketplace_sales import item_purchase
-from billing.views.base import (
-    IDEMPOTENCY_PARAMETERS,
-    REPLAYED_HEADER,
-    BillingViewSet,
-    error,
-    idempotency_key,
-    own,
-)
-from config.api import APIView
+from billing.views.base import IDEMPOTENCY_PARAMETERS, REPLAYED_HEADER, error, idempotency_key, own
+from config.api import APIView, StudioViewSet
 from marketplace.models import MarketplaceAgent, MarketplaceBase
 
 TRANSACTION_ROLES = ("buyer", "creator")
@@ -107,7 +100,7 @@ ROLE_PARAMETER = OpenApiParameter(
         parameters=[ROLE_PARAMETER],
     )
 )
-class MarketplaceTransactionViewSet(mixins.ListModelMixin, BillingViewSet):
+class MarketplaceTransactionViewSet(mixins.ListModelMixin, StudioViewSet):
     serializer_class = MarketplaceTransactionSerializer
     filterset_class = MarketplaceTransactionFilter
 

@@ -29,13 +29,12 @@ from billing.services.stripe_events import stripe_event_process
 from billing.services.subscriptions import billing_portal_create, subscription_checkout_create
 from billing.views.base import (
     IDEMPOTENCY_PARAMETERS,
-    BillingViewSet,
     created_or_replayed,
     error,
     idempotency_key,
     own,
 )
-from config.api import APIView
+from config.api import APIView, StudioViewSet
 
 UNAVAILABLE = error("`payment_provider_unavailable`: Stripe is not configured or not answering.")
 
@@ -61,7 +60,7 @@ def valid(serializer_class, request):
         },
     ),
 )
-class CreditPurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BillingViewSet):
+class CreditPurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StudioViewSet):
     """The caller's credit purchases. The amounts come from the package: a client never sends
     a price or a credit amount (R3)."""
 

@@ -7,43 +7,49 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.status import HTTP_201_CREATED
 
-from config.api import ActionShapesMixin, GenericViewSet, ListFiltersMixin, ScopeFirstMixin
+from config.api import ScopeFirstMixin, StudioViewSet
 from projects.models import Project
-from projects.permissions import CanReportRuntimeState, user_can_report_runtime_state
+from projects.permissions import REPORT_RUNTIME_STATE, CanReportRuntimeState
 
 SERVICE_ACTION = [IsAuthenticated, CanReportRuntimeState]
 
 
-class ViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
-    """A viewset with separate request (`write_serializers`) and response (`serializer_class`)
-    shapes, and filters that shape lists only. Responses to writes are built from the row
-    re-read through `get_queryset()`."""
+class ServiceReachMixin:
+    """On its `service_actions`, a holder of `service_permission` (the agent runtime) reaches
+    every project, not only their own (API.md §2). Asked only there, so owners' other calls
+    cost no permission query."""
 
+    service_permission = REPORT_RUNTIME_STATE
     service_actions = frozenset()
 
-    def caller_is_service(self):
-        """Whether this request reaches every project: a service action, by a service caller."""
-        return self.action in self.service_actions and user_can_report_runtime_state(
-            self.request.user
+    def reaches_every_project(self):
+        return self.action in self.service_actions and self.request.user.has_perm(
+            self.service_permission
         )
 
 
-class ProjectChildViewSet(ScopeFirstMixin, ViewSet):
-    """A viewset nested under `projects/{pid}/`, scoped by the project the caller may see."""
+class ProjectScopedViewSet(ServiceReachMixin, ScopeFirstMixin, StudioViewSet):
+    """The one viewset under `projects/{pid}/` (projects', chat's): the project is looked up
+    through `visible_to` right after the permission checks, before the body is read, so
+    another user's project is a 404 first (a service caller's, on its service actions: any
+    project). `project_fields` are what the children's rules read of their project."""
 
     lookup_url_kwarg = "id"
-    lookup_value_converter = "uuid"
-    model = None
+    project_fields = ("id", "owner_id", "slug")
 
     @cached_property
     def project(self):
-        if self.caller_is_service():
+        if self.reaches_every_project():
             projects = Project.objects.all()
         else:
             projects = Project.objects.visible_to(self.request.user)
-        # What the children's rules read of their project: its id, owner and slug.
-        project_fields = ("id", "owner_id", "slug")
-        return get_object_or_404(projects.only(*project_fields), pk=self.kwargs["pid"])
+        return get_object_or_404(projects.only(*self.project_fields), pk=self.kwargs["pid"])
+
+
+class ProjectChildViewSet(ProjectScopedViewSet):
+    """Rows of one model under `projects/{pid}/`, scoped by that project."""
+
+    model = None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

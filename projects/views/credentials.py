@@ -1,5 +1,6 @@
 """deployment-credentials/ and git-credentials/."""
 
+from config.api import StudioViewSet
 from projects import filters
 from projects.models import DeploymentCredential, GitProviderCredential
 from projects.serializers.credentials import (
@@ -10,10 +11,10 @@ from projects.serializers.credentials import (
     GitProviderCredentialSerializer,
     GitProviderCredentialUpdateSerializer,
 )
-from projects.views.base import PlainWritesMixin, ViewSet, write_schemas
+from projects.views.base import PlainWritesMixin, write_schemas
 
 
-class CredentialViewSet(PlainWritesMixin, ViewSet):
+class CredentialViewSet(PlainWritesMixin, StudioViewSet):
     """A user's own credentials. Encrypted columns are never loaded: responses say whether a
     token is set from its stored last four characters."""
 

@@ -13,7 +13,7 @@ from rest_framework.status import (
     HTTP_204_NO_CONTENT,
 )
 
-from config.api import rows_as, values_for
+from config.api import StudioViewSet, rows_as, values_for
 from projects import filters, services
 from projects.models import Container, ContainerConnection, EnvironmentStatus, Project
 from projects.models.canvas import effective_port, secret_names
@@ -26,7 +26,7 @@ from projects.serializers.project import (
     ProjectWriteSerializer,
     RecentChatSerializer,
 )
-from projects.views.base import SERVICE_ACTION, ViewSet, write_schemas
+from projects.views.base import SERVICE_ACTION, ServiceReachMixin, write_schemas
 
 RECENT_CHATS = 5
 # The chat model is reached through the `chats` relation, so projects never imports chat.
@@ -108,7 +108,11 @@ def project_detail(project):
     update=ProjectWriteSerializer,
 )
 class ProjectViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    ServiceReachMixin,
+    StudioViewSet,
 ):
     serializer_class = ProjectDetailSerializer
     write_serializers = {
@@ -121,7 +125,7 @@ class ProjectViewSet(
     service_actions = frozenset({"environment", "activity"})
 
     def get_queryset(self):
-        if self.caller_is_service():
+        if self.reaches_every_project():
             projects = Project.objects.all()
         else:
             projects = Project.objects.visible_to(self.request.user)
