@@ -58,13 +58,6 @@ def error(description):
     return OpenApiResponse(ErrorSerializer, description=description)
 
 
-def own(model, user, field="user"):
-    """`model`'s rows that belong to `user`; none for anonymous callers (schema generation)."""
-    if not user.is_authenticated:
-        return model.objects.none()
-    return model.objects.filter(**{field: user})
-
-
 class BillingViewSet(ActionShapesMixin, GenericViewSet):
     """Per-action permissions (`action_permissions`, else any signed-in user), request shapes
     in `write_serializers`, and responses built from rows re-read through `get_queryset()`."""

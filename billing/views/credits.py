@@ -34,7 +34,6 @@ from billing.views.base import (
     created_or_replayed,
     error,
     idempotency_key,
-    own,
 )
 from config.api import APIView, ColumnsListMixin
 from config.pagination import KeysetCursorPagination
@@ -80,7 +79,7 @@ class LedgerEntryViewSet(ColumnsListMixin, BillingViewSet):
     filterset_class = LedgerEntryFilter
 
     def get_queryset(self):
-        return own(CreditLedgerEntry, self.request.user)
+        return CreditLedgerEntry.objects.visible_to(self.request.user)
 
 
 @extend_schema_view(
@@ -108,7 +107,7 @@ class UsageLogViewSet(ColumnsListMixin, BillingViewSet):
     write_serializers = {"create": UsageChargeSerializer, "check": UsageCheckSerializer}
 
     def get_queryset(self):
-        return own(UsageLog, self.request.user)
+        return UsageLog.objects.visible_to(self.request.user)
 
     def create(self, request):
         key = idempotency_key(request)

@@ -30,7 +30,6 @@ from billing.views.base import (
     BillingViewSet,
     error,
     idempotency_key,
-    own,
 )
 from config.api import APIView
 from marketplace.models import MarketplaceAgent, MarketplaceBase
@@ -115,7 +114,8 @@ class MarketplaceTransactionViewSet(mixins.ListModelMixin, BillingViewSet):
         role = self.request.query_params.get("role", "buyer")
         if role not in TRANSACTION_ROLES:
             raise ValidationError({"role": ["Use buyer or creator."]})
-        return own(MarketplaceTransaction, self.request.user, role).order_by("-created_at", "-id")
+        sales = MarketplaceTransaction.objects.visible_to(self.request.user, role)
+        return sales.order_by("-created_at", "-id")
 
 
 class EarningsView(APIView):
