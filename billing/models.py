@@ -55,6 +55,27 @@ DEBITING_TYPES = [
 ]
 
 
+class UserRowsQuerySet(models.QuerySet):
+    """Billing rows that belong to one user through `user`: the ledger, usage, purchases,
+    keys and custom models are seen by that user alone."""
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class MarketplaceTransactionQuerySet(models.QuerySet):
+    def visible_to(self, user, role=None):
+        """A sale is seen by its buyer and its creator; `role` (`"buyer"` or `"creator"`)
+        keeps the sales where `user` is that side."""
+        if not user.is_authenticated:
+            return self.none()
+        if role is None:
+            return self.filter(Q(buyer=user) | Q(creator=user))
+        return self.filter(**{role: user})
+
+
 class InsertOnlyError(Exception):
     """Ledger entries are history: they are never changed or deleted (DATA_MODEL 1.8)."""
 
@@ -99,6 +120,8 @@ class CreditLedgerEntry(BaseModel):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reason = models.CharField(max_length=255, blank=True)
+
+    objects = UserRowsQuerySet.as_manager()
 
     class Meta:
         permissions = [("adjust_credits", "Can adjust users' credit buckets")]
@@ -227,6 +250,8 @@ class CreditPurchase(BaseModel):
     completed_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
 
+    objects = UserRowsQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -318,6 +343,8 @@ class UsageLog(BaseModel):
     billed_status = models.CharField(max_length=10, choices=BilledStatus)
     billed_at = models.DateTimeField(null=True, blank=True)
     request_id = models.CharField(max_length=255)
+
+    objects = UserRowsQuerySet.as_manager()
 
     class Meta:
         permissions = [("charge_usage", "Can record usage and charge credits for any user")]
@@ -437,6 +464,8 @@ class MarketplaceTransaction(BaseModel):
     refunded_at = models.DateTimeField(null=True, blank=True)
     refund_reason = models.CharField(max_length=255, blank=True)
 
+    objects = MarketplaceTransactionQuerySet.as_manager()
+
     class Meta:
         permissions = [
             ("refund_marketplacetransaction", "Can refund marketplace purchases"),
@@ -515,6 +544,8 @@ class UserAPIKey(SecretFieldsModel, BaseModel):
     is_active = models.BooleanField(default=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    objects = UserRowsQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -544,6 +575,8 @@ class UserCustomModel(BaseModel):
     pricing_input = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     pricing_output = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     is_active = models.BooleanField(default=True)
+
+    objects = UserRowsQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -150,7 +150,7 @@ class ChatUpdateSerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     """A message as the API shows it. The list renders the same keys from `.values()` rows
-    (`MESSAGE_LIST_FIELDS` in chat.views); a test holds the two together."""
+    (`MESSAGE_LIST_FIELDS` in chat.selectors, derived from this serializer)."""
 
     role = EnumChoiceField(MessageRole, read_only=True)
 

@@ -6,12 +6,9 @@ endpoints marked "service", a caller holding that endpoint's service permission 
 user's project (API.md §2). Writes go through `chat.services`; each response is re-read through
 `get_queryset()`.
 
-The message list is the platform's hottest read (PERFORMANCE.md W1): one query for the chat
-that scopes it, one keyset query for the page rendered straight from `.values()` rows by the
-orjson renderer, and no COUNT.
+The message list is the platform's hottest read (PERFORMANCE.md W1): its chat lookup and its
+page are read by `chat.selectors`, and it pages by keyset with no COUNT.
 """
-
-import uuid
 
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -23,8 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.status import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from accounts.models import User
-from chat import services
+from chat import selectors, services
 from chat.filters import AgentCommandLogFilter, ChatFilter, MessageFilter, ShellSessionFilter
 from chat.models import AgentCommandLog, Chat, Message, ShellSession
 from chat.permissions import (
@@ -51,24 +47,9 @@ from chat.serializers import (
     ShellSessionUsageSerializer,
 )
 from config.pagination import KeysetCursorPagination
-from config.prepared import PreparedQuery
 from projects.views.base import ProjectScopedViewSet
 
-# The keys of MessageSerializer, read as `.values()` rows; `chat` is the same for every row
-# and is added from the chat already looked up.
-MESSAGE_LIST_FIELDS = ("id", "role", "content", "message_metadata", "created_at")
 DEFAULT_ORDERING = ("-created_at", "id")
-
-
-def _visible_chat_id(owner, project, chat):
-    """`Chat.objects.visible_to(owner)`, narrowed to the chat in the URL, its id only."""
-    return Chat.objects.visible_to(User(pk=owner)).only("id").filter(project_id=project, pk=chat)
-
-
-# The message list's chat lookup (W1), compiled once; the stand-ins are distinct UUIDs.
-VISIBLE_CHAT_ID = PreparedQuery(
-    _visible_chat_id, owner=uuid.UUID(int=1), project=uuid.UUID(int=2), chat=uuid.UUID(int=3)
-)
 
 
 class MessageCursorPagination(KeysetCursorPagination):
@@ -155,8 +136,8 @@ class MessageViewSet(ProjectNestedViewSet):
         """The chat in the URL, in the project in the URL, in one query (W1's "chat lookup")."""
         if self.action == "list":
             # The list needs only the id, and it is W1: the lookup is compiled once.
-            chat = VISIBLE_CHAT_ID.get(
-                owner=self.request.user.pk, project=self.kwargs["pid"], chat=self.kwargs["cid"]
+            chat = selectors.visible_chat_id(
+                self.request.user, project_id=self.kwargs["pid"], chat_id=self.kwargs["cid"]
             )
             if chat is None:
                 raise Http404("No Chat matches the given query.")  # as get_object_or_404
@@ -178,12 +159,9 @@ class MessageViewSet(ProjectNestedViewSet):
         return Message.objects.filter(chat_id=self.chat.pk)
 
     def list(self, request, *args, **kwargs):
-        chat_id = self.chat.pk
-        rows = self.filter_queryset(self.get_queryset()).values(*MESSAGE_LIST_FIELDS)
+        rows = selectors.message_rows(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)
-        for row in page:
-            row["chat"] = chat_id
-        return self.get_paginated_response(page)
+        return self.get_paginated_response(selectors.with_chat(page, self.chat.pk))
 
     def create(self, request, *args, **kwargs):
         chat = self.chat

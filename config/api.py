@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import exceptions, generics, mixins, views, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.status import HTTP_200_OK
 
 from config.exceptions import PayloadTooLarge
@@ -121,13 +122,34 @@ class ListFiltersMixin:
 
 
 @cache
-def serializer_columns(serializer_class):
-    """`(key, column)` for each field of `serializer_class`: the column is the field's
-    `source`, which must be a plain column (a foreign key reads as its id)."""
-    columns = tuple((name, field.source) for name, field in serializer_class().fields.items())
-    if any("." in column or column == "*" for _, column in columns):
-        raise ImproperlyConfigured(f"{serializer_class.__name__} reads more than columns.")
-    return columns
+def serializer_columns(serializer_class, computed=()):
+    """`(key, column)` for each field of `serializer_class`, in its order: the column is the
+    field's `source`, which must be a plain column (a foreign key reads as its id). A field
+    named in `computed` (a nested serializer, a property) has no column (`None`): the caller
+    builds its value, so a field added to the serializer is read without a second list."""
+    columns = []
+    for name, field in serializer_class().fields.items():
+        if name in computed:
+            columns.append((name, None))
+        elif isinstance(field, BaseSerializer) or "." in field.source or field.source == "*":
+            raise ImproperlyConfigured(f"{serializer_class.__name__}.{name} is not a column.")
+        else:
+            columns.append((name, field.source))
+    return tuple(columns)
+
+
+def related_columns(serializer_class, relation):
+    """`(key, column)` of `serializer_class`'s columns read through the foreign key
+    `relation` of another model's rows (`"assignee"` → `"assignee__username"`)."""
+    return tuple(
+        (key, f"{relation}__{column}") for key, column in serializer_columns(serializer_class)
+    )
+
+
+def row_with(columns, row, computed):
+    """`row` under the keys of `columns` (`serializer_columns(…, computed)`), in the
+    serializer's order: a column's value read from `row`, a computed field's from `computed`."""
+    return {key: computed[key] if column is None else row[column] for key, column in columns}
 
 
 def values_for(queryset, serializer_class):

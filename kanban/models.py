@@ -208,6 +208,12 @@ class KanbanColumn(BaseModel):
         return self.name
 
 
+def task_reference(ref_number):
+    """`KanbanTask.reference` from its number alone, so the board's `.values()` rows
+    (kanban.selectors) format it as the model does."""
+    return f"TSK-{ref_number:04d}"
+
+
 class KanbanTaskQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
@@ -320,7 +326,7 @@ class KanbanTask(BaseModel):
     @property
     def reference(self):
         """The per-board reference shown to people: `TSK-0001` (KAN-7)."""
-        return f"TSK-{self.ref_number:04d}"
+        return task_reference(self.ref_number)
 
 
 class KanbanTaskCommentQuerySet(models.QuerySet):

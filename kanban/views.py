@@ -8,7 +8,7 @@ the note likewise (KAN-14). Writes go through `kanban.services`; each response i
 re-read through `get_queryset()`.
 """
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -17,7 +17,6 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.serializers import UserSummarySerializer
 from config.api import (
     GenericAPIView,
     ShapesMixin,
@@ -27,10 +26,9 @@ from kanban import services
 from kanban.filters import KanbanTaskFilter
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote
 from kanban.permissions import IsCommentAuthor
+from kanban.selectors import board_prefetches, board_representation
 from kanban.serializers import (
-    COLUMN_FIELDS,
     KanbanBoardSerializer,
-    KanbanBoardTaskSerializer,
     KanbanBoardWriteSerializer,
     KanbanColumnCreateSerializer,
     KanbanColumnMoveSerializer,
@@ -50,115 +48,6 @@ from projects.models import Project
 
 # The default order of the task list: the board's order, by column, then place in it.
 TASK_LIST_ORDER = ("column__position", "position", "id")
-USER_SUMMARY_FIELDS = tuple(f"assignee__{name}" for name in UserSummarySerializer.Meta.fields)
-# What the board's task cards show (no description: it may hold 50,000 characters).
-BOARD_TASK_FIELDS = (
-    *(name for name in KanbanBoardTaskSerializer.Meta.fields if name != "reference"),
-    "ref_number",
-    "column",
-    *USER_SUMMARY_FIELDS,
-)
-
-
-def board_prefetches():
-    """W4: the board's columns, then all their tasks with assignees: two queries in all."""
-    tasks = (
-        KanbanTask.objects.select_related("assignee").only(*BOARD_TASK_FIELDS).order_by("position")
-    )
-    columns = KanbanColumn.objects.order_by("position").prefetch_related(
-        Prefetch("tasks", queryset=tasks)
-    )
-    return [Prefetch("columns", queryset=columns)]
-
-
-# W4's lean read path: what KanbanBoardSerializer returns, built from `.values()` rows.
-# A column's fields but its task count, which is counted from the tasks read with it.
-BOARD_COLUMN_VALUES = tuple(name for name in COLUMN_FIELDS if name != "task_count")
-BOARD_TASK_VALUES = (
-    "column_id",
-    "id",
-    "ref_number",
-    "title",
-    "position",
-    "status",
-    "priority",
-    "task_type",
-    "assignee_id",
-    "assignee__username",
-    "assignee__name",
-    "assignee__avatar_url",
-    "due_date",
-    "tags",
-    "completed_at",
-    "version",
-)
-
-
-def board_representation(board):
-    """KanbanBoardSerializer's output for `board`, in two queries (the columns, then their
-    tasks with assignees), from `.values()` rows rather than model instances and nested
-    serializers: on a board of hundreds of tasks those were most of the request's time (W4).
-    UUIDs and datetimes are left to the orjson renderer, which writes them as DRF would;
-    tests/kanban pins the JSON to the serializer's."""
-    columns = list(board.columns.order_by("position").values(*BOARD_COLUMN_VALUES))
-    tasks_of = {column["id"]: [] for column in columns}
-    rows = (
-        KanbanTask.objects.filter(column_id__in=list(tasks_of))
-        .order_by("position")
-        .values_list(*BOARD_TASK_VALUES)
-    )
-    for (
-        column_id,
-        task_id,
-        ref_number,
-        title,
-        position,
-        status_value,
-        priority,
-        task_type,
-        assignee_id,
-        username,
-        name,
-        avatar_url,
-        due_date,
-        tags,
-        completed_at,
-        version,
-    ) in rows:
-        tasks_of[column_id].append(
-            {
-                "id": task_id,
-                "reference": f"TSK-{ref_number:04d}",
-                "title": title,
-                "position": position,
-                "status": status_value,
-                "priority": priority,
-                "task_type": task_type,
-                "assignee": None
-                if assignee_id is None
-                else {
-                    "id": assignee_id,
-                    "username": username,
-                    "name": name,
-                    "avatar_url": avatar_url,
-                },
-                "due_date": due_date,
-                "tags": tags,
-                "completed_at": completed_at,
-                "version": version,
-            }
-        )
-    for column in columns:
-        column["task_count"] = len(tasks_of[column["id"]])
-        column["tasks"] = tasks_of[column["id"]]
-    return {
-        "id": board.id,
-        "name": board.name,
-        "description": board.description,
-        "settings": board.settings,
-        "task_counter": board.task_counter,
-        "columns": columns,
-    }
 
 
 class ProjectScopedMixin(ShapesMixin):

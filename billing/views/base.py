@@ -54,10 +54,3 @@ IDEMPOTENCY_PARAMETERS = [
 
 def error(description):
     return OpenApiResponse(ErrorSerializer, description=description)
-
-
-def own(model, user, field="user"):
-    """`model`'s rows that belong to `user`; none for anonymous callers (schema generation)."""
-    if not user.is_authenticated:
-        return model.objects.none()
-    return model.objects.filter(**{field: user})

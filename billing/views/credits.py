@@ -33,7 +33,6 @@ from billing.views.base import (
     created_or_replayed,
     error,
     idempotency_key,
-    own,
 )
 from config.api import APIView, ColumnsListMixin, StudioViewSet
 from config.pagination import KeysetCursorPagination
@@ -79,7 +78,7 @@ class LedgerEntryViewSet(ColumnsListMixin, StudioViewSet):
     filterset_class = LedgerEntryFilter
 
     def get_queryset(self):
-        return own(CreditLedgerEntry, self.request.user)
+        return CreditLedgerEntry.objects.visible_to(self.request.user)
 
 
 @extend_schema_view(
@@ -107,7 +106,7 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
     write_serializers = {"create": UsageChargeSerializer, "check": UsageCheckSerializer}
 
     def get_queryset(self):
-        return own(UsageLog, self.request.user)
+        return UsageLog.objects.visible_to(self.request.user)
 
     def create(self, request):
         key = idempotency_key(request)

@@ -20,7 +20,7 @@ from billing.serializers.keys import (
     UserCustomModelUpdateSerializer,
 )
 from billing.services.api_keys import api_key_create, api_key_update, custom_model_create
-from billing.views.base import error, own
+from billing.views.base import error
 from config.api import StudioViewSet
 
 
@@ -32,7 +32,7 @@ class OwnRowsViewSet(
     model = None
 
     def get_queryset(self):
-        return own(self.model, self.request.user).order_by("-created_at", "-id")
+        return self.model.objects.visible_to(self.request.user).order_by("-created_at", "-id")
 
 
 @extend_schema_view(

@@ -24,7 +24,7 @@ from billing.serializers.marketplace import (
     MarketplaceTransactionSerializer,
 )
 from billing.services.marketplace_sales import item_purchase
-from billing.views.base import IDEMPOTENCY_PARAMETERS, REPLAYED_HEADER, error, idempotency_key, own
+from billing.views.base import IDEMPOTENCY_PARAMETERS, REPLAYED_HEADER, error, idempotency_key
 from config.api import APIView, StudioViewSet
 from marketplace.models import MarketplaceAgent, MarketplaceBase
 
@@ -108,7 +108,8 @@ class MarketplaceTransactionViewSet(mixins.ListModelMixin, StudioViewSet):
         role = self.request.query_params.get("role", "buyer")
         if role not in TRANSACTION_ROLES:
             raise ValidationError({"role": ["Use buyer or creator."]})
-        return own(MarketplaceTransaction, self.request.user, role).order_by("-created_at", "-id")
+        sales = MarketplaceTransaction.objects.visible_to(self.request.user, role)
+        return sales.order_by("-created_at", "-id")
 
 
 class EarningsView(APIView):

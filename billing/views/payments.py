@@ -32,7 +32,6 @@ from billing.views.base import (
     created_or_replayed,
     error,
     idempotency_key,
-    own,
 )
 from config.api import APIView, StudioViewSet
 
@@ -68,7 +67,7 @@ class CreditPurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, St
     filterset_class = CreditPurchaseFilter
 
     def get_queryset(self):
-        return own(CreditPurchase, self.request.user).order_by("-created_at", "-id")
+        return CreditPurchase.objects.visible_to(self.request.user).order_by("-created_at", "-id")
 
     def create(self, request):
         key = idempotency_key(request)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chat.models import Message
-from chat.views import MESSAGE_LIST_FIELDS
+from chat.selectors import MESSAGE_LIST_FIELDS
 from config.pagination import KeysetCursorPagination
 from tests.chat.factories import (
     AgentCommandLogFactory,

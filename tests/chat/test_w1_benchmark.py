@@ -27,7 +27,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import JsonbLoader
 
 from chat.models import Message
-from chat.views import MESSAGE_LIST_FIELDS
+from chat.selectors import MESSAGE_LIST_FIELDS
 from tests.chat.factories import MessageFactory
 from tests.chat.utils import messages_url
 

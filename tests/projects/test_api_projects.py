@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from projects.models import EnvironmentStatus, Project, ProjectSnapshot
+from projects.selectors import RECENT_CHATS, with_canvas
 from projects.serializers.project import ProjectDetailSerializer
-from projects.views.projects import RECENT_CHATS, with_canvas
 from tests.chat.factories import ChatFactory
 from tests.helpers import assert_error
 from tests.marketplace.factories import BaseFactory

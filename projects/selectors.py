@@ -1,0 +1,105 @@
+"""Reads of the projects app that are more than a `visible_to(user)`: the project detail (W3).
+
+Every column list is derived from the serializer whose output it builds, so a field added to
+a model and its serializer is read here too; the fields a serializer nests or computes are
+named beside it and built from their own columns.
+
+The detail lists the project's latest chats, and chat sits above projects (STYLE.md "An
+app"): projects may not import it. That is the one read here against the dependency
+direction, so it names chat's model by its label (`chat_model()`), as foreign keys across apps
+do, and reads only the fields `RecentChatSerializer` declares.
+"""
+
+from django.apps import apps
+from django.db.models import Prefetch
+
+from config.api import related_columns, row_with, rows_as, serializer_columns, values_for
+from projects.models import Container, ContainerConnection
+from projects.models.canvas import effective_port, secret_names
+from projects.serializers.canvas import (
+    ContainerBaseSerializer,
+    ContainerConnectionSerializer,
+    ContainerSerializer,
+)
+from projects.serializers.project import ProjectDetailSerializer, RecentChatSerializer
+
+RECENT_CHATS = 5
+PROJECT_FIELDS = serializer_columns(
+    ProjectDetailSerializer, computed=("containers", "connections", "recent_chats")
+)
+CONTAINER_FIELDS = serializer_columns(
+    ContainerSerializer, computed=("effective_port", "secret_names", "base")
+)
+BASE_FIELDS = related_columns(ContainerBaseSerializer, "base")
+# What a container reads: its plain columns, the secrets whose names it lists, and its base.
+CONTAINER_COLUMNS = (
+    *(column for _, column in CONTAINER_FIELDS if column is not None),
+    "encrypted_secrets",
+    *(column for _, column in BASE_FIELDS),
+)
+
+
+def chat_model():
+    """chat.Chat, looked up by label when called: projects sits below chat and never imports
+    it (the recent chats are the one read that crosses that way)."""
+    return apps.get_model("chat", "Chat")
+
+
+def with_canvas(projects):
+    """The project detail's nested lists, for ProjectDetailSerializer: three prefetch queries,
+    whatever their length. Responses to writes use it; a read uses `project_detail()`."""
+    return projects.prefetch_related(
+        Prefetch(
+            "containers", queryset=Container.objects.select_related("base").order_by("name", "id")
+        ),
+        Prefetch(
+            "container_connections",
+            queryset=ContainerConnection.objects.order_by("created_at", "id"),
+        ),
+        Prefetch(
+            "chats",
+            queryset=chat_model().objects.order_by("-created_at", "-id")[:RECENT_CHATS],
+            to_attr="recent_chats",
+        ),
+    )
+
+
+def project_rows(projects):
+    """`projects` as `.values()` rows of the detail's own columns, for `project_detail()`."""
+    return projects.values(*(column for _, column in PROJECT_FIELDS if column is not None))
+
+
+def container_representation(row):
+    """ContainerSerializer's output for one `.values()` row of `CONTAINER_COLUMNS`."""
+    base = None if row["base__id"] is None else row_with(BASE_FIELDS, row, {})
+    computed = {
+        "effective_port": effective_port(row["internal_port"], row["port"]),
+        "secret_names": secret_names(row["encrypted_secrets"]),
+        "base": base,
+    }
+    return row_with(CONTAINER_FIELDS, row, computed)
+
+
+def columns_of(queryset, serializer_class):
+    return rows_as(serializer_class, values_for(queryset, serializer_class))
+
+
+def project_detail(project):
+    """ProjectDetailSerializer's output for `project` (a `project_rows()` row), in three
+    queries: the containers with their bases, the connections, the latest chats. Model
+    instances and nested serializers were most of the request's time (W3). UUIDs and
+    datetimes are left to the orjson renderer, which writes them as DRF would; tests/projects
+    pins the JSON to the serializer's."""
+    containers = Container.objects.filter(project_id=project["id"]).order_by("name", "id")
+    connections = ContainerConnection.objects.filter(project_id=project["id"])
+    chats = chat_model().objects.filter(project_id=project["id"]).order_by("-created_at", "-id")
+    computed = {
+        "containers": [
+            container_representation(row) for row in containers.values(*CONTAINER_COLUMNS)
+        ],
+        "connections": columns_of(
+            connections.order_by("created_at", "id"), ContainerConnectionSerializer
+        ),
+        "recent_chats": columns_of(chats[:RECENT_CHATS], RecentChatSerializer),
+    }
+    return row_with(PROJECT_FIELDS, project, computed)
