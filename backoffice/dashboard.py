@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import BilledStatus, CreditPurchase, UsageLog
+from config.admin import may_view
 from feedback.models import FeedbackPost, FeedbackStatus
 from projects.models import Deployment, DeploymentStatus, EnvironmentStatus, Project
 
@@ -35,10 +36,6 @@ class Tile:
         opts = self.model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         return f"{changelist}?{urlencode(self.filters)}"
-
-    def visible_to(self, user):
-        opts = self.model._meta
-        return user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
 
 
 def days(field, start, end):
@@ -94,10 +91,11 @@ def tiles():
     ]
 
 
-def tiles_for(user):
-    """The tiles this staff member may follow, with their values."""
+def tiles_for(request):
+    """The tiles whose changelist this staff member may open (the admin's one rule for links,
+    `config.admin.may_view`), with their values."""
     return [
         {"label": tile.label, "value": tile.value(), "url": tile.url()}
         for tile in tiles()
-        if tile.visible_to(user)
+        if may_view(request, tile.model)
     ]

@@ -109,5 +109,5 @@ class StudioAdminSite(admin.AdminSite):
         return rendered_for_viewer
 
     def index(self, request, extra_context=None):
-        tiles = dashboard.tiles_for(request.user)
+        tiles = dashboard.tiles_for(request)
         return super().index(request, {"dashboard": tiles, **(extra_context or {})})

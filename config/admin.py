@@ -74,10 +74,10 @@ def as_uuid(term):
 class DeclaredSearchMixin:
     """Admin search by the lookups an admin declares, OR-ed together: `search_lookups` maps a
     lookup to how the typed term is read for it (None: as typed; a reader answering None, say
-    `as_uuid` for a term that is no UUID, drops its lookup). Each lookup is one an index serves
-    (an exact match, a prefix, a related row's unique key), so a search never reads a large
-    table whole (PERFORMANCE.md W8); Django's own `search_fields` would OR `icontains` scans.
-    `search_fields` stays declared only so the admin shows its search box."""
+    `as_uuid` for a term that is no UUID, drops its lookup). On large tables each lookup is one
+    an index serves (an exact match, a prefix, a related row's unique key), so a search never
+    reads the table whole (PERFORMANCE.md W8), where Django's own `search_fields` would OR
+    `icontains` scans. `search_fields` stays declared only so the admin shows its search box."""
 
     search_lookups = {}
 
