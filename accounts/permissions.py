@@ -53,3 +53,22 @@ def user_can_manage_account(actor, target):
     if is_privileged(target):
         return user_can_manage_staff(actor)
     return True
+
+
+def user_can_deactivate(actor, target):
+    """ACC-5, from admin: staff who may change users and may manage this account."""
+    return actor.has_perm("accounts.change_user") and user_can_manage_account(actor, target)
+
+
+def user_can_delete_account(actor, target):
+    """ACC-7: the user themself (the API), or staff who may delete users and manage this one."""
+    if actor.is_authenticated and actor.pk == target.pk:
+        return True
+    return actor.has_perm("accounts.delete_user") and user_can_manage_account(actor, target)
+
+
+def user_can_unlink_oauth(actor, account):
+    """ACC-12: the account's user (the API), or staff who may delete OAuth links."""
+    if actor.is_authenticated and actor.pk == account.user_id:
+        return True
+    return actor.has_perm("accounts.delete_oauthaccount")

@@ -42,9 +42,14 @@ from accounts.models import (
     User,
     normalize_email,
 )
-from accounts.permissions import user_can_issue_service_tokens
+from accounts.permissions import (
+    user_can_deactivate,
+    user_can_delete_account,
+    user_can_issue_service_tokens,
+    user_can_unlink_oauth,
+)
 from accounts.signals import email_verified, user_deleting, user_registered
-from config.exceptions import AlreadyExists, DomainError, NotAllowed
+from config.exceptions import AlreadyExists, DomainError, require
 from config.roles import is_service_account
 
 security_log = logging.getLogger("studio.security")
@@ -122,8 +127,7 @@ def tokens_revoke_all(*, user, keep=None):
 def service_token_issue(*, user, actor, name, ttl_days):
     """A long-lived token for the agent runtime (ACC-22), issued from admin by holders of
     `accounts.issue_service_token` (superusers by default)."""
-    if not user_can_issue_service_tokens(actor):
-        raise NotAllowed()
+    require(user_can_issue_service_tokens(actor))
     if not is_service_account(user):
         raise NotAServiceAccount()
     if ttl_days not in SERVICE_TOKEN_DAYS:
@@ -416,6 +420,7 @@ def me_update(*, user, changes, current_password=None):
 
 def user_deactivate(*, user, actor):
     """ACC-5: inactive, and every token deleted in the same transaction."""
+    require(user_can_deactivate(actor, user))
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False, updated_at=Now())
         tokens_revoke_all(user=user)
@@ -429,6 +434,7 @@ def user_is_protected(user):
 
 def user_delete(*, user, actor):
     """ACC-7: higher apps clean up through `user_deleting`, then the cascade runs."""
+    require(user_can_delete_account(actor, user))
     if user_is_protected(user):
         raise DeactivateInstead()
     with transaction.atomic():
@@ -440,6 +446,7 @@ def user_delete(*, user, actor):
 
 def oauth_account_unlink(*, account, actor):
     """ACC-12: the last OAuth account of a user without a usable password stays."""
+    require(user_can_unlink_oauth(actor, account))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=account.user_id)
         others = OAuthAccount.objects.filter(user=user).exclude(pk=account.pk).exists()

@@ -8,7 +8,7 @@ their own permissions, declared on the models (DATA_MODEL.md §6).
 from rest_framework.permissions import BasePermission
 
 from billing.errors import UpgradeRequired
-from billing.services.credits import tier_allowance
+from billing.tiers import tier_allowance
 
 CHARGE_USAGE = "billing.charge_usage"
 ADJUST_CREDITS = "billing.adjust_credits"

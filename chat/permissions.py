@@ -9,6 +9,7 @@ predicates read only the rows' own columns and the user's permissions (cached pe
 from rest_framework.permissions import BasePermission
 
 from chat.models import MessageRole
+from projects.permissions import user_owns_project
 
 RECORD_MESSAGES = "chat.record_messages"
 RECORD_COMMAND_LOGS = "chat.record_command_logs"
@@ -20,10 +21,6 @@ CHANGE_SHELL_SESSION = "chat.change_shellsession"
 
 def _holds(user, permission):
     return user.is_authenticated and user.has_perm(permission)
-
-
-def user_owns_project(user, project):
-    return user.is_authenticated and project.owner_id == user.pk
 
 
 def user_owns(user, row):
@@ -47,7 +44,7 @@ def user_can_post_message(user, chat, role):
 def user_can_create_chat(user, project):
     """CHT-1: the owner in the API, staff with the model permission in admin; either way the
     chat belongs to the project's owner."""
-    return user_owns_project(user, project) or _holds(user, ADD_CHAT)
+    return user_owns_project(user, project.owner_id) or _holds(user, ADD_CHAT)
 
 
 def user_can_change_chat(user, chat):
@@ -66,7 +63,7 @@ def user_can_manage_shell_sessions(user):
 
 
 def user_can_open_shell_session(user, project):
-    return user_owns_project(user, project) or user_can_manage_shell_sessions(user)
+    return user_owns_project(user, project.owner_id) or user_can_manage_shell_sessions(user)
 
 
 def user_can_close_shell_session(user, session):

@@ -140,7 +140,8 @@ def message_record(*, actor, chat, role, content, message_metadata=None):
     )
     if not counted:
         _refuse_chat_write(chat)
-    project_touch(actor=actor, project=chat.project)
+    # The activity is the message's consequence, checked above, not an act of its own.
+    project_touch(actor=None, project=chat.project)
     return message
 
 

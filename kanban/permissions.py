@@ -8,15 +8,12 @@ board with the model permission Django admin already asked for.
 
 from rest_framework.permissions import BasePermission
 
+from projects.permissions import user_owns_project
+
 CHANGE_BOARD = "kanban.change_kanbanboard"
 ADD_TASK = "kanban.add_kanbantask"
 CHANGE_TASK = "kanban.change_kanbantask"
 DELETE_TASK = "kanban.delete_kanbantask"
-
-
-def user_owns_project(user, owner_id):
-    """The project's owner: the only user the API lets use its board and note."""
-    return user.is_authenticated and owner_id == user.pk
 
 
 def user_can_write_board(user, *, owner_id, permission):

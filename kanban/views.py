@@ -44,26 +44,17 @@ from kanban.serializers import (
     ProjectNoteSerializer,
     ProjectNoteWriteSerializer,
 )
-from projects.models import Project
+from projects.views.base import ProjectInUrlMixin
 
 # The default order of the task list: the board's order, by column, then place in it.
 TASK_LIST_ORDER = ("column__position", "position", "id")
 
 
-class ProjectScopedMixin(ShapesMixin):
+class ProjectScopedMixin(ProjectInUrlMixin, ShapesMixin):
     """The project in the URL (`pid`), as its owner sees it, with one related row joined
     (`project_related`: the board or the note) so a request pays one query for both."""
 
-    project_related = None
-
-    @cached_property
-    def project(self):
-        projects = (
-            Project.objects.visible_to(self.request.user)
-            .select_related(self.project_related)
-            .only("id", "owner_id", "name", self.project_related)
-        )
-        return get_object_or_404(projects, pk=self.kwargs["pid"])
+    project_fields = ("id", "owner_id", "name")
 
 
 class BoardScopedMixin(ProjectScopedMixin):

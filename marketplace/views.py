@@ -51,6 +51,7 @@ from marketplace.serializers import (
 )
 from projects.models import Container, ContainerConnection, Project
 from projects.serializers.canvas import ContainerSerializer
+from projects.views.base import ProjectChildViewSet
 
 ANYONE = [AllowAny]
 SIGNED_IN = [IsAuthenticated]
@@ -432,41 +433,25 @@ class LibraryBaseViewSet(LibraryViewSet):
     ),
     destroy=extend_schema(summary="Take the agent off the project", responses={204: None}),
 )
-class ProjectAgentViewSet(mixins.ListModelMixin, StudioViewSet):
+class ProjectAgentViewSet(mixins.ListModelMixin, ProjectChildViewSet):
     """Agents of the project owner's library switched on for one project. Another user's
     project is a 404."""
 
+    model = ProjectAgent
+    lookup_url_kwarg = "pk"
     serializer_class = ProjectAgentSerializer
     write_serializers = {
         "create": ProjectAgentCreateSerializer,
         "partial_update": ProjectAgentUpdateSerializer,
     }
 
-    @cached_property
-    def project(self):
-        # What the rules read of the project: its id, owner and slug.
-        projects = Project.objects.visible_to(self.request.user).only("id", "owner_id", "slug")
-        return get_object_or_404(projects, pk=self.kwargs["pid"])
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no project
-            return ProjectAgent.objects.none()
-        return (
-            ProjectAgent.objects.filter(project=self.project)
-            .select_related("agent")
-            .order_by("created_at", "id")
-        )
-
-    def get_object(self):
-        project_agent = super().get_object()
-        project_agent.project = self.project
-        return project_agent
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("agent").order_by("created_at", "id")
 
     def create(self, request, pid=None):
-        project = self.project  # another user's project is a 404 before any 400
         data = self.validated()
         project_agent = services.project_agent_add(
-            actor=request.user, project=project, agent=data["agent"]
+            actor=request.user, project=self.project, agent=data["agent"]
         )
         return self.read(project_agent, status_code=status.HTTP_201_CREATED)
 

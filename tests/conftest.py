@@ -11,6 +11,7 @@ from accounts.models import AccessToken
 from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from tests import figures, leaks
 from tests.factories import UserFactory
+from tests.helpers import staff_with
 from tests.leaks import watch
 
 
@@ -124,6 +125,14 @@ def other_user(db):
 @pytest.fixture
 def staff_user(db):
     return UserFactory(staff=True)
+
+
+@pytest.fixture
+def billing_staff(db):
+    """Staff holding the permissions of billing's admin actions, as the Billing group does."""
+    return staff_with(
+        "adjust_credits", "refund_marketplacetransaction", "manage_payouts", "change_usagelog"
+    )
 
 
 @pytest.fixture

@@ -3,16 +3,16 @@ form and never decrypted on these pages: it shows as `•••• last4`."""
 
 from django.contrib import admin
 
-from billing.admin.base import ExactSearchMixin
+from billing.admin.base import USER_BY_EMAIL
 from billing.models import UserAPIKey, UserCustomModel
 from billing.permissions import user_can_deactivate_api_keys
 from billing.services.api_keys import api_key_update
-from config.admin import plural, report
+from config.admin import DeclaredSearchMixin, plural, report
 from config.encryption import masked
 
 
 @admin.register(UserAPIKey)
-class UserAPIKeyAdmin(ExactSearchMixin, admin.ModelAdmin):
+class UserAPIKeyAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     """Read-only: a key is the user's secret. Staff may deactivate a key or delete it (the
     secret goes with the row, BIL-53), never read or replace it."""
 
@@ -20,7 +20,7 @@ class UserAPIKeyAdmin(ExactSearchMixin, admin.ModelAdmin):
     list_filter = ("provider", "is_active")
     list_select_related = ("user",)
     search_fields = ("user__email",)
-    exact_search_fields = search_fields
+    search_lookups = {"user__in": USER_BY_EMAIL}
     search_help_text = "The user's exact email."
     fields = (
         "id",
@@ -66,7 +66,7 @@ class UserAPIKeyAdmin(ExactSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(UserCustomModel)
-class UserCustomModelAdmin(ExactSearchMixin, admin.ModelAdmin):
+class UserCustomModelAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     """Names, prices and the active flag are plain fields; adding one needs the user's active
     key (BIL-60), so users add them through the API."""
 
@@ -74,7 +74,7 @@ class UserCustomModelAdmin(ExactSearchMixin, admin.ModelAdmin):
     list_filter = ("provider",)
     list_select_related = ("user",)
     search_fields = ("user__email", "model_id")
-    exact_search_fields = search_fields
+    search_lookups = {"user__in": USER_BY_EMAIL, "model_id": None}
     search_help_text = "The user's exact email, or the exact model id."
     fields = (
         "id",

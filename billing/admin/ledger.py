@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from billing.admin.base import MoneyAdmin
+from billing.admin.base import USER_BY_EMAIL, MoneyAdmin
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
@@ -39,7 +39,7 @@ class CreditLedgerEntryAdmin(MoneyAdmin):
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
     search_fields = ("user__email",)
-    exact_search_fields = ("user__email",)
+    search_lookups = {"user__in": USER_BY_EMAIL}
     search_help_text = "The user's exact email."
     fields = (
         "id",
@@ -83,7 +83,7 @@ class UsageLogAdmin(MoneyAdmin):
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
     search_fields = ("user__email", "request_id")
-    exact_search_fields = ("user__email", "request_id")
+    search_lookups = {"user__in": USER_BY_EMAIL, "request_id": None}
     search_help_text = "The user's exact email, or the exact request id."
     fields = (
         "id",

@@ -5,10 +5,9 @@ import json
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
 from django.utils.html import format_html
 
-from billing.admin.base import MoneyAdmin, action_form
+from billing.admin.base import USER_BY_EMAIL, MoneyAdmin, action_form
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
@@ -53,6 +52,12 @@ class StripeEventAdmin(MoneyAdmin):
     list_filter = ("status", EventTypeFilter, "livemode")
     ordering = ("-created_at", "-id")
     search_fields = ("event_id",)
+    search_each_word = True
+    search_lookups = {
+        "event_id": None,
+        "payload__data__object__id": None,
+        "payload__data__object__payment_intent": None,
+    }
     search_help_text = (
         "Exact event id, or exact ids of the checkout session, payment intent or subscription "
         "the event is about (several, separated by spaces)."
@@ -73,16 +78,6 @@ class StripeEventAdmin(MoneyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("payload")
-
-    def get_search_results(self, request, queryset, search_term):
-        match = Q()
-        for term in search_term.split():
-            match |= (
-                Q(event_id=term)
-                | Q(payload__data__object__id=term)
-                | Q(payload__data__object__payment_intent=term)
-            )
-        return (queryset.filter(match) if match else queryset), False
 
     @admin.display(description="payload")
     def payload_pretty(self, event):
@@ -121,7 +116,11 @@ class CreditPurchaseAdmin(MoneyAdmin):
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
     search_fields = ("user__email", "stripe_checkout_session", "stripe_payment_intent")
-    exact_search_fields = search_fields
+    search_lookups = {
+        "user__in": USER_BY_EMAIL,
+        "stripe_checkout_session": None,
+        "stripe_payment_intent": None,
+    }
     search_help_text = "Exact email, checkout session or payment intent."
     fields = (
         "id",
@@ -214,7 +213,7 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
     list_select_related = ("buyer", "creator")
     ordering = ("-created_at", "-id")
     search_fields = ("buyer__email", "creator__email")
-    exact_search_fields = search_fields
+    search_lookups = {"buyer__in": USER_BY_EMAIL, "creator__in": USER_BY_EMAIL}
     search_help_text = "The buyer's or the creator's exact email."
     fields = (
         "id",

@@ -5,12 +5,11 @@ from django.utils import timezone
 
 from billing.errors import ByokKeyMissing, UpgradeRequired
 from billing.models import LLMProvider, UserAPIKey, UserCustomModel
-from billing.services.credits import tier_allowance
+from billing.permissions import user_may_hold_byok_keys
 
 
 def _require_byok_tier(user):
-    """BIL-50: own keys are a paid-tier feature."""
-    if not tier_allowance(user.subscription_tier)["byok"]:
+    if not user_may_hold_byok_keys(user):
         raise UpgradeRequired()
 
 

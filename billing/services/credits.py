@@ -24,7 +24,9 @@ from billing.models import (
     LedgerEntryType,
     UsageLog,
 )
-from config.exceptions import violated_unique_fields
+from billing.permissions import user_can_adjust_credits, user_can_change_tier
+from billing.tiers import tier_allowance
+from config.exceptions import require, violated_unique_fields
 
 TOKENS_PER_PRICE_UNIT = Decimal(1_000_000)
 BILLING_PERIOD = timedelta(days=30)
@@ -80,10 +82,6 @@ def move(user, changes, *, entry_type, extra_user_fields=None, **links):
     return entries
 
 
-def tier_allowance(tier):
-    return settings.TIER_ALLOWANCES[tier]
-
-
 # --- grants and staff adjustments (BIL-2, BIL-4) -------------------------------------------
 
 
@@ -125,6 +123,7 @@ def credits_adjust(*, user, actor, bucket, amount, reason):
     Purchased credits added this way settle the user's pending shortfalls first, as purchased
     credits always do (BIL-36): the returned ledger entries include those settlements.
     """
+    require(user_can_adjust_credits(actor))
     if not reason.strip():
         raise ValueError("An adjustment needs a reason.")
     with transaction.atomic():
@@ -221,7 +220,10 @@ def users_due_for_reset(now=None):
 def tier_set(*, user, tier, period_end=None, actor=None, reason=""):
     """BIL-6. The buckets change only when the tier does, so a repeated event refills nothing.
 
-    A staff change names its `actor` and `reason`, kept on the ledger entries it writes."""
+    A staff change names its `actor` and `reason`, kept on the ledger entries it writes; with no
+    actor the change is the platform's own (a Stripe event)."""
+    if actor is not None:
+        require(user_can_change_tier(actor))
     links = {"created_by": actor, "reason": reason.strip()[:255]}
     with transaction.atomic():
         user = lock_user(user.pk)

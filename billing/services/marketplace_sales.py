@@ -14,8 +14,9 @@ from billing.models import (
     PayoutStatus,
     TransactionType,
 )
+from billing.permissions import user_can_manage_payouts, user_can_refund_sales
 from billing.services.credits import BILLING_PERIOD, creator_share, lock_user, move
-from config.exceptions import InvalidStateTransition
+from config.exceptions import InvalidStateTransition, require
 from marketplace.library import library_add, library_row
 from marketplace.models import AgentPricingType, MarketplaceAgent, PurchaseType
 
@@ -144,6 +145,7 @@ def _purchase_subscription(buyer, item, idempotency_key):
 
 def marketplace_transaction_refund(*, sale, actor, reason):
     """BIL-42: credits back to the buyer and the access withdrawn; never after a payout."""
+    require(user_can_refund_sales(actor))
     with transaction.atomic():
         sale = MarketplaceTransaction.objects.select_for_update().get(pk=sale.pk)
         if sale.refunded_at is not None:
@@ -181,6 +183,7 @@ def _withdraw_access(row, sale):
 
 def payout_set(*, sale, new_status, actor, stripe_payout_id=""):
     """BIL-43: one conditional update; a refunded sale is never paid out."""
+    require(user_can_manage_payouts(actor))
     allowed = PAYOUT_TRANSITIONS[new_status]
     rows = MarketplaceTransaction.objects.filter(pk=sale.pk, payout_status__in=allowed)
     fields = {"payout_status": new_status, "updated_at": Now()}

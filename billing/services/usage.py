@@ -8,8 +8,10 @@ from django.db.models import F
 from django.db.models.functions import Now
 
 from billing.models import BilledStatus, UsageLog
+from billing.permissions import user_can_collect_usage
 from billing.services.api_keys import byok_key_for, byok_key_touch
 from billing.services.credits import Charge, credits_charge, credits_check
+from config.exceptions import require
 
 logger = logging.getLogger("studio.billing")
 
@@ -58,6 +60,7 @@ def usage_record(
 def usage_logs_mark_invoiced(*, logs, actor):
     """BIL-37 "Mark invoiced": `pending → invoiced`, one conditional update, so automatic
     settlement leaves them to staff. Returns how many changed; the others were not pending."""
+    require(user_can_collect_usage(actor))
     with transaction.atomic():
         changed = UsageLog.objects.filter(
             pk__in=[log.pk for log in logs], billed_status=BilledStatus.PENDING
@@ -72,6 +75,7 @@ def usage_logs_mark_paid(*, logs, actor):
 
     The revenue split is left as it stands: BIL-37 lets this change only the amounts owed and
     collected, so a creator's share of money collected outside the Studio is for staff."""
+    require(user_can_collect_usage(actor))
     with transaction.atomic():
         changed = UsageLog.objects.filter(
             pk__in=[log.pk for log in logs], billed_status=BilledStatus.INVOICED

@@ -8,8 +8,8 @@ from django.db.models.functions import Now
 from config.exceptions import StaleVersion, require
 from kanban.errors import InvalidInput
 from kanban.models import ContentFormat, ProjectNote
-from kanban.permissions import user_owns_project
 from kanban.validators import validate_json_text
+from projects.permissions import user_owns_project
 
 
 @transaction.atomic

@@ -21,7 +21,6 @@ from kanban.permissions import (
     CHANGE_TASK,
     DELETE_TASK,
     user_is_comment_author,
-    user_owns_project,
 )
 from kanban.services.common import (
     clamp,
@@ -33,6 +32,7 @@ from kanban.services.common import (
     reorder,
     tasks_in,
 )
+from projects.permissions import user_owns_project
 
 TASK_FIELDS = frozenset(
     {"title", "description", "status", "priority", "task_type", "assignee", "due_date", "tags"}

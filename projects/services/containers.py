@@ -4,7 +4,7 @@ connections between containers (PRJ-30, PRJ-31)."""
 from django.db import transaction
 from django.utils import timezone
 
-from config.exceptions import DomainError, InvalidStateTransition
+from config.exceptions import DomainError, InvalidStateTransition, require
 from projects.errors import ProjectNotActive
 from projects.models import (
     ConnectorType,
@@ -14,6 +14,11 @@ from projects.models import (
     ContainerType,
     DeploymentMode,
     EnvironmentStatus,
+)
+from projects.permissions import (
+    user_can_report_runtime_state,
+    user_can_run_project,
+    user_can_work_on,
 )
 from projects.services.locks import lock_project
 from projects.validators import ENV_MAX_ENTRIES, environment_errors
@@ -142,6 +147,7 @@ def container_update(*, actor, container, secrets=None, **changes):
     The secrets column is encrypted, so it cannot be merged in SQL: the row is locked, read,
     merged and written back.
     """
+    require(user_can_work_on(actor, container.project, "projects.change_container"))
     unknown = set(changes) - CONTAINER_FIELDS
     if unknown:
         raise TypeError(f"Not writable through container_update: {sorted(unknown)}")
@@ -180,14 +186,18 @@ def _owner_container_move(container, to):
 
 
 def container_start(*, actor, container):
+    require(user_can_run_project(actor, container.project, "projects.change_container"))
     return _owner_container_move(container, ContainerStatus.STARTING)
 
 
 def container_stop(*, actor, container):
+    require(user_can_run_project(actor, container.project, "projects.change_container"))
     return _owner_container_move(container, ContainerStatus.STOPPED)
 
 
 def container_report_status(*, actor, container, status):
-    """The runtime's report (PRJ-21): `running`, `failed` or `stopped`."""
+    """The runtime's report (PRJ-21): `running`, `failed` or `stopped`. With no actor the report
+    is the platform's own (the demo data)."""
+    require(actor is None or user_can_report_runtime_state(actor))
     with transaction.atomic():
         return _move_container(container, status)

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.exceptions import DomainError, InvalidStateTransition
+from config.exceptions import DomainError, InvalidStateTransition, require
 from projects.errors import DeploymentInProgress, MissingCredential
 from projects.models import (
     DEPLOYMENT_COMPLETED,
@@ -13,6 +13,7 @@ from projects.models import (
     DeploymentCredential,
     DeploymentStatus,
 )
+from projects.permissions import user_can_work_on
 
 # PRJ-71: for each target status, the statuses it may be reached from.
 DEPLOYMENT_SOURCES = {
@@ -39,6 +40,7 @@ def deployment_create(*, actor, project, provider, container=None):
     The check gives the common case a clear answer; two creates racing past it meet the
     partial unique index, which the API answers with the same 409 (DeploymentInProgress).
     """
+    require(user_can_work_on(actor, project, "projects.add_deployment"))
     if container is not None and container.project_id != project.pk:
         raise DomainError(fields={"container": ["Choose a container of this project."]})
     credential = deployment_credential_for(project, provider)

@@ -7,9 +7,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.exceptions import DomainError, NotFound, StaleVersion
+from config.exceptions import DomainError, NotFound, StaleVersion, require
 from projects.assets import inspect_upload
 from projects.models import ProjectAsset, ProjectFile
+from projects.permissions import user_can_work_on
 from projects.validators import validate_file_content
 
 _UPSERT_FILE = """
@@ -36,6 +37,7 @@ def content_size(content):
 
 
 def file_create(*, actor, project, file_path, content):
+    require(user_can_work_on(actor, project, "projects.add_projectfile"))
     size = content_size(content)
     with transaction.atomic():
         return ProjectFile.objects.create(
@@ -49,6 +51,7 @@ def file_upsert(*, actor, project, file_path, content, version=None):
 
     Returns `(file, created)`.
     """
+    require(user_can_work_on(actor, project, "projects.add_projectfile"))
     size = content_size(content)
     sql = _UPSERT_FILE.format(table=connection.ops.quote_name(ProjectFile._meta.db_table))
     params = {
@@ -71,6 +74,7 @@ def file_upsert(*, actor, project, file_path, content, version=None):
 
 def file_update(*, actor, file, content=None, file_path=None, version=None):
     """Edits content and/or path (a rename) as one optimistic update (DATA_MODEL.md §1.7)."""
+    require(user_can_work_on(actor, file.project, "projects.change_projectfile"))
     changes = {"version": F("version") + 1, "updated_at": timezone.now()}
     if content is not None:
         changes.update(content=content, size_bytes=content_size(content))
@@ -97,6 +101,7 @@ def asset_upload(*, actor, project, upload, filename, directory):
     The bytes are written first so a row never points at nothing; if the insert fails they
     are removed again.
     """
+    require(user_can_work_on(actor, project, "projects.add_projectasset"))
     info = inspect_upload(upload, filename)
     asset = ProjectAsset(
         id=uuid.uuid4(),

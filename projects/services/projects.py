@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.exceptions import InvalidStateTransition, NotFound
+from config.exceptions import InvalidStateTransition, NotFound, require
 from projects import conf
 from projects.models import (
     Container,
@@ -17,6 +17,7 @@ from projects.models import (
     SnapshotStatus,
     SnapshotType,
 )
+from projects.permissions import user_can_run_project, user_can_work_on
 from projects.services.locks import lock_project
 from projects.services.snapshots import snapshot_create
 from projects.signals import environment_status_changed
@@ -65,6 +66,7 @@ def project_create(
 
 def project_delete(*, actor, project):
     """PRJ-8: refused while the runtime is stopping or starting the project."""
+    require(user_can_work_on(actor, project, "projects.delete_project"))
     with transaction.atomic():
         status = lock_project(project.pk)
         if status in UNDELETABLE_STATES:
@@ -78,8 +80,10 @@ def project_environment_transition(*, project, to, actor, archive_size_bytes=Non
     """PRJ-4, PRJ-5: moves the project's environment to `to`, with the side effects.
 
     `archive_size_bytes` and `snapshot` (a dict of `snapshot_name`, `size_bytes`, `label`) are
-    what the runtime reports with `hibernated`.
+    what the runtime reports with `hibernated`. With no actor the move is the platform's own
+    (the idle and stuck sweeps).
     """
+    require(actor is None or user_can_run_project(actor, project))
     now = timezone.now()
     changes = {"environment_status": to, "environment_status_changed_at": now, "updated_at": now}
     if to == EnvironmentStatus.HIBERNATED:
@@ -119,8 +123,10 @@ def project_environment_transition(*, project, to, actor, archive_size_bytes=Non
 def project_touch(*, actor, project, now=None):
     """PRJ-7: records activity at most once a minute, and only while the project is active.
 
-    `updated_at` is left alone: activity is telemetry, not an edit of the project.
+    `updated_at` is left alone: activity is telemetry, not an edit of the project. With no actor
+    the touch is the consequence of another service's act (a message posted), checked there.
     """
+    require(actor is None or user_can_run_project(actor, project))
     now = now or timezone.now()
     return bool(
         Project.objects.filter(pk=project.pk, environment_status=EnvironmentStatus.ACTIVE)

@@ -7,10 +7,11 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from config.exceptions import InvalidStateTransition
+from config.exceptions import InvalidStateTransition, require
 from projects import conf
 from projects.errors import SnapshotAlreadyRestoring, SnapshotLimitReached
 from projects.models import EnvironmentStatus, ProjectSnapshot, SnapshotStatus, SnapshotType
+from projects.permissions import user_can_report_runtime_state, user_can_work_on
 from projects.services.locks import lock_project
 
 # PRJ-60: for each target status, the statuses it may be reached from.
@@ -78,6 +79,7 @@ def _move_snapshot(snapshot, to, **changes):
 
 def snapshot_restore(*, actor, snapshot):
     """PRJ-62: a `ready` snapshot of a hibernated project, one restore at a time."""
+    require(user_can_work_on(actor, snapshot.project, "projects.change_projectsnapshot"))
     with transaction.atomic():
         if lock_project(snapshot.project_id) != EnvironmentStatus.HIBERNATED:
             raise InvalidStateTransition("Hibernate the project before restoring a snapshot.")
@@ -91,12 +93,14 @@ def snapshot_restore(*, actor, snapshot):
 
 def snapshot_delete(*, actor, snapshot):
     """PRJ-63: the row is kept as `deleted`; pending and restoring snapshots stay."""
+    require(user_can_work_on(actor, snapshot.project, "projects.delete_projectsnapshot"))
     with transaction.atomic():
         return _move_snapshot(snapshot, SnapshotStatus.DELETED)
 
 
 def snapshot_report_status(*, actor, snapshot, status, snapshot_name=None, size_bytes=None):
     """The runtime's report (PRJ-60): `ready` (first readiness sets `ready_at`) or `error`."""
+    require(user_can_report_runtime_state(actor))
     changes = {}
     if status == SnapshotStatus.READY:
         changes["ready_at"] = Coalesce(F("ready_at"), Value(timezone.now()))

@@ -23,19 +23,19 @@ class ServiceReachMixin:
     service_actions = frozenset()
 
     def reaches_every_project(self):
-        return self.action in self.service_actions and self.request.user.has_perm(
-            self.service_permission
+        return getattr(self, "action", None) in self.service_actions and (
+            self.request.user.has_perm(self.service_permission)
         )
 
 
-class ProjectScopedViewSet(ServiceReachMixin, ScopeFirstMixin, StudioViewSet):
-    """The one viewset under `projects/{pid}/` (projects', chat's): the project is looked up
-    through `visible_to` right after the permission checks, before the body is read, so
-    another user's project is a 404 first (a service caller's, on its service actions: any
-    project). `project_fields` are what the children's rules read of their project."""
+class ProjectInUrlMixin(ServiceReachMixin):
+    """The one lookup of the project in `projects/{pid}/`, for every view under it: through
+    `visible_to`, so another user's project is a 404 (a service caller's, on its service
+    actions: any project). `project_fields` are what the children's rules read of their
+    project; `project_related` joins one row the view needs with it (kanban's board)."""
 
-    lookup_url_kwarg = "id"
     project_fields = ("id", "owner_id", "slug")
+    project_related = None
 
     @cached_property
     def project(self):
@@ -43,7 +43,19 @@ class ProjectScopedViewSet(ServiceReachMixin, ScopeFirstMixin, StudioViewSet):
             projects = Project.objects.all()
         else:
             projects = Project.objects.visible_to(self.request.user)
-        return get_object_or_404(projects.only(*self.project_fields), pk=self.kwargs["pid"])
+        fields = self.project_fields
+        if self.project_related:
+            projects = projects.select_related(self.project_related)
+            fields = (*fields, self.project_related)
+        return get_object_or_404(projects.only(*fields), pk=self.kwargs["pid"])
+
+
+class ProjectScopedViewSet(ProjectInUrlMixin, ScopeFirstMixin, StudioViewSet):
+    """The one viewset under `projects/{pid}/` (projects', chat's, marketplace's project
+    agents): the project is looked up right after the permission checks, before the body is
+    read, so another user's project is a 404 before any 400."""
+
+    lookup_url_kwarg = "id"
 
 
 class ProjectChildViewSet(ProjectScopedViewSet):
@@ -58,6 +70,12 @@ class ProjectChildViewSet(ProjectScopedViewSet):
 
     def scoped_queryset(self, queryset):
         return queryset
+
+    def get_object(self):
+        row = super().get_object()
+        # The services check the actor against the row's project: hand them the one we read.
+        row.project = self.project
+        return row
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

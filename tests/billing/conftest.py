@@ -12,6 +12,7 @@ from billing.ledger import ledger_mismatches
 from billing.models import CreditBucket
 from billing.services.credits import credits_adjust
 from tests.factories import UserFactory
+from tests.helpers import staff_with
 
 WEBHOOK_SECRET = "whsec_test_secret"
 
@@ -35,7 +36,7 @@ def stripe_settings(settings):
 
 def fund(user, actor=None, **buckets):
     """Puts credits in a user's buckets the only legal way: staff adjustments with a ledger."""
-    actor = actor or user
+    actor = actor or staff_with("adjust_credits")
     for name, amount in buckets.items():
         credits_adjust(
             user=user, actor=actor, bucket=CreditBucket(name), amount=amount, reason="test funding"

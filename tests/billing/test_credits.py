@@ -21,7 +21,7 @@ from billing.models import (
 )
 from billing.services import credits
 from billing.services.credits import Charge, credits_charge, usage_cost
-from tests.billing.conftest import fund
+from tests.billing.conftest import fund, later
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,35 +74,35 @@ def test_bil_2_signup_bonus_once_on_first_verification(user):
 # --- staff adjustments (BIL-4) ---------------------------------------------------------------
 
 
-def test_bil_4_adjustment_records_who_and_why(user, staff_user):
+def test_bil_4_adjustment_records_who_and_why(user, billing_staff):
     credits.credits_adjust(
-        user=user, actor=staff_user, bucket="purchased", amount=250, reason="goodwill"
+        user=user, actor=billing_staff, bucket="purchased", amount=250, reason="goodwill"
     )
     (entry,) = CreditLedgerEntry.objects.filter(user=user)
-    assert (entry.amount, entry.created_by, entry.reason) == (250, staff_user, "goodwill")
+    assert (entry.amount, entry.created_by, entry.reason) == (250, billing_staff, "goodwill")
     assert reload(user).purchased_credits == 250
 
 
-def test_bil_4_adjustment_below_zero_is_refused_and_changes_nothing(user, staff_user):
+def test_bil_4_adjustment_below_zero_is_refused_and_changes_nothing(user, billing_staff):
     fund(user, purchased=10)
     with pytest.raises(BucketWouldGoNegative):
         credits.credits_adjust(
-            user=user, actor=staff_user, bucket="purchased", amount=-11, reason="too much"
+            user=user, actor=billing_staff, bucket="purchased", amount=-11, reason="too much"
         )
     assert reload(user).purchased_credits == 10
     assert CreditLedgerEntry.objects.filter(user=user).count() == 1
 
 
-def test_bil_4_adjustment_needs_a_reason(user, staff_user):
+def test_bil_4_adjustment_needs_a_reason(user, billing_staff):
     with pytest.raises(ValueError, match="reason"):
         credits.credits_adjust(
-            user=user, actor=staff_user, bucket="purchased", amount=5, reason="  "
+            user=user, actor=billing_staff, bucket="purchased", amount=5, reason="  "
         )
 
 
-def test_bil_7_ledger_entries_are_insert_only(user, staff_user):
+def test_bil_7_ledger_entries_are_insert_only(user, billing_staff):
     (entry,) = credits.credits_adjust(
-        user=user, actor=staff_user, bucket="daily", amount=3, reason="x"
+        user=user, actor=billing_staff, bucket="daily", amount=3, reason="x"
     )
     entry.amount = 4
     with pytest.raises(InsertOnlyError):
@@ -117,6 +117,7 @@ def test_bil_7_ledger_entries_are_insert_only(user, staff_user):
 def test_bil_5_daily_reset_refills_without_rollover_and_is_idempotent(user):
     fund(user, daily=2)
     User.objects.filter(pk=user.pk).update(daily_credits_reset_at=timezone.now())
+    User.objects.exclude(pk=user.pk).update(daily_credits_reset_at=later(days=1))
     out = StringIO()
     call_command("credits_reset_due", stdout=out)
     assert "1 daily resets" in out.getvalue()
@@ -290,12 +291,12 @@ def test_bil_35_pre_check(user):
     credits.credits_check(user=user)
 
 
-def test_bil_36_purchased_credits_settle_shortfalls_oldest_first(user):
+def test_bil_36_purchased_credits_settle_shortfalls_oldest_first(user, billing_staff):
     fund(user, purchased=10)
     older, _ = charge(user, "a", model="x", tokens_input=1_000_000)  # 100: 10 paid, 90 short
     newer, _ = charge(user, "b", model="x", tokens_input=500_000)  # 50 short
     entries = credits.credits_adjust(
-        user=user, actor=user, bucket="purchased", amount=120, reason="top-up"
+        user=user, actor=billing_staff, bucket="purchased", amount=120, reason="top-up"
     )
     settled = [e for e in entries if e.entry_type == LedgerEntryType.SHORTFALL_SETTLEMENT]
     assert [entry.usage_log_id for entry in settled] == [older.pk, newer.pk]

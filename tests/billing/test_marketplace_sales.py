@@ -205,35 +205,35 @@ def test_mkt_50_co_installs_count_both_ways(creator):
 # --- refunds (BIL-42) and payouts (BIL-43) ----------------------------------------------------
 
 
-def test_bil_42_refund_returns_credits_and_withdraws_a_one_off(buyer, creator, staff_user):
+def test_bil_42_refund_returns_credits_and_withdraws_a_one_off(buyer, creator, billing_staff):
     item = agent(creator)
     sale = item_purchase(buyer=buyer, item=item, idempotency_key="r").transaction
-    marketplace_transaction_refund(sale=sale, actor=staff_user, reason="did not work")
+    marketplace_transaction_refund(sale=sale, actor=billing_staff, reason="did not work")
     sale.refresh_from_db()
     assert sale.refunded_at is not None and sale.refund_reason == "did not work"
     assert purchased_credits(buyer) == 5000
     assert library_row(user=buyer, item=item).is_active is False
     assert MarketplaceAgent.objects.get(pk=item.pk).downloads == 1  # never reduced
     with pytest.raises(RefundNotAllowed):
-        marketplace_transaction_refund(sale=sale, actor=staff_user, reason="again")
+        marketplace_transaction_refund(sale=sale, actor=billing_staff, reason="again")
 
 
-def test_bil_42_subscription_refund_moves_the_expiry_back(buyer, creator, staff_user):
+def test_bil_42_subscription_refund_moves_the_expiry_back(buyer, creator, billing_staff):
     item = agent(creator, pricing_type="monthly", price=300)
     item_purchase(buyer=buyer, item=item, idempotency_key="m1")
     second = item_purchase(buyer=buyer, item=item, idempotency_key="m2").transaction
     before = library_row(user=buyer, item=item).expires_at
-    marketplace_transaction_refund(sale=second, actor=staff_user, reason="double")
+    marketplace_transaction_refund(sale=second, actor=billing_staff, reason="double")
     row = library_row(user=buyer, item=item)
     assert before - row.expires_at == timedelta(days=30)
     assert row.is_active and row.expires_at > timezone.now()
 
 
-def test_bil_42_no_refund_after_payout(buyer, creator, staff_user):
+def test_bil_42_no_refund_after_payout(buyer, creator, billing_staff):
     sale = item_purchase(buyer=buyer, item=agent(creator), idempotency_key="p").transaction
-    payout_set(sale=sale, new_status="paid", actor=staff_user, stripe_payout_id="po_1")
+    payout_set(sale=sale, new_status="paid", actor=billing_staff, stripe_payout_id="po_1")
     with pytest.raises(RefundNotAllowed):
-        marketplace_transaction_refund(sale=sale, actor=staff_user, reason="late")
+        marketplace_transaction_refund(sale=sale, actor=billing_staff, reason="late")
     assert purchased_credits(buyer) == 4000
 
 
@@ -246,23 +246,23 @@ def test_bil_42_no_refund_after_payout(buyer, creator, staff_user):
         (["processing", "pending"], False),
     ],
 )
-def test_bil_43_payout_state_machine(buyer, creator, staff_user, path, allowed):
+def test_bil_43_payout_state_machine(buyer, creator, billing_staff, path, allowed):
     sale = item_purchase(buyer=buyer, item=agent(creator), idempotency_key="s").transaction
     if allowed:
         for status in path:
-            payout_set(sale=sale, new_status=status, actor=staff_user)
+            payout_set(sale=sale, new_status=status, actor=billing_staff)
     else:
         *ok, refused = path
         for status in ok:
-            payout_set(sale=sale, new_status=status, actor=staff_user)
+            payout_set(sale=sale, new_status=status, actor=billing_staff)
         with pytest.raises(InvalidStateTransition):
-            payout_set(sale=sale, new_status=refused, actor=staff_user)
+            payout_set(sale=sale, new_status=refused, actor=billing_staff)
     sale.refresh_from_db()
     assert (sale.payout_status == "paid") == (sale.payout_date is not None)
 
 
-def test_bil_43_a_refunded_sale_is_never_paid_out(buyer, creator, staff_user):
+def test_bil_43_a_refunded_sale_is_never_paid_out(buyer, creator, billing_staff):
     sale = item_purchase(buyer=buyer, item=agent(creator), idempotency_key="x").transaction
-    marketplace_transaction_refund(sale=sale, actor=staff_user, reason="r")
+    marketplace_transaction_refund(sale=sale, actor=billing_staff, reason="r")
     with pytest.raises(InvalidStateTransition):
-        payout_set(sale=sale, new_status="paid", actor=staff_user)
+        payout_set(sale=sale, new_status="paid", actor=billing_staff)

@@ -20,6 +20,7 @@ from billing.services.credits import Charge, creator_share
 from marketplace.models import MarketplaceAgent
 from tests import figures
 from tests.factories import UserFactory
+from tests.helpers import staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +92,11 @@ def apply(user, staff, operation):
 
 @PROPERTY_SETTINGS
 @given(sequence=operations)
-def test_r6_buckets_equal_the_ledger_after_any_sequence(staff_user, sequence):
+def test_r6_buckets_equal_the_ledger_after_any_sequence(billing_staff, sequence):
     user = UserFactory()
     with transaction.atomic():
         for operation in sequence:
-            apply(User.objects.get(pk=user.pk), staff_user, operation)
+            apply(User.objects.get(pk=user.pk), billing_staff, operation)
         mismatches = ledger_mismatches()
         figures.count("R6", "random sequences")
         figures.count("R6", "discrepancies", len(mismatches))
@@ -129,6 +130,7 @@ def test_r9_split_rounds_the_creator_down_and_loses_no_cent(price):
 def test_r9_usage_split_follows_the_money(tokens, paid, settle):
     creator = UserFactory()
     buyer = UserFactory()
+    staff = staff_with("adjust_credits")
     agent = MarketplaceAgent.objects.create(
         name="Priced",
         slug=f"priced-{next(keys)}",
@@ -140,7 +142,7 @@ def test_r9_usage_split_follows_the_money(tokens, paid, settle):
     with transaction.atomic():
         if paid:
             credits.credits_adjust(
-                user=buyer, actor=creator, bucket="purchased", amount=paid, reason="property"
+                user=buyer, actor=staff, bucket="purchased", amount=paid, reason="property"
             )
         log, _ = credits.credits_charge(
             charge=Charge(
@@ -152,7 +154,7 @@ def test_r9_usage_split_follows_the_money(tokens, paid, settle):
         assert log.creator_revenue == creator_share(log.credits_charged)
         if settle:
             credits.credits_adjust(
-                user=buyer, actor=creator, bucket="purchased", amount=settle, reason="property"
+                user=buyer, actor=staff, bucket="purchased", amount=settle, reason="property"
             )
             credits.shortfalls_settle(user=credits.lock_user(buyer.pk))
         log = UsageLog.objects.get(pk=log.pk)

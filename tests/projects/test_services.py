@@ -196,16 +196,18 @@ def test_prj_6_idle_job_command_reports(settings, capsys):
 def test_prj_7_touch_writes_at_most_once_a_minute_and_only_while_active():
     now = timezone.now()
     project = project_in(ENV.ACTIVE, last_activity=now - timedelta(seconds=30))
-    assert services.project_touch(actor=None, project=project, now=now) is False
-    assert services.project_touch(actor=None, project=project, now=now + timedelta(seconds=31))
+    assert services.project_touch(actor=project.owner, project=project, now=now) is False
+    assert services.project_touch(
+        actor=project.owner, project=project, now=now + timedelta(seconds=31)
+    )
     hibernated = project_in(ENV.HIBERNATED, last_activity=now - timedelta(days=1))
-    assert services.project_touch(actor=None, project=hibernated, now=now) is False
+    assert services.project_touch(actor=hibernated.owner, project=hibernated, now=now) is False
 
 
 def test_prj_7_touch_leaves_updated_at_alone():
     project = project_in(ENV.ACTIVE, last_activity=timezone.now() - timedelta(hours=1))
     updated_at = Project.objects.get(pk=project.pk).updated_at
-    services.project_touch(actor=None, project=project)
+    services.project_touch(actor=project.owner, project=project)
     assert Project.objects.get(pk=project.pk).updated_at == updated_at
 
 
@@ -213,7 +215,7 @@ def test_prj_7_touch_leaves_updated_at_alone():
 def test_prj_8_delete_is_refused_while_stopping_or_starting(status):
     project = project_in(status)
     with pytest.raises(InvalidStateTransition):
-        services.project_delete(actor=None, project=project)
+        services.project_delete(actor=project.owner, project=project)
     assert Project.objects.filter(pk=project.pk).exists()
 
 
@@ -228,7 +230,7 @@ def test_prj_8_delete_cascades_to_everything_under_the_project(django_capture_on
     DeploymentCredentialFactory(user=project.owner, project=project)
     stored = Path(asset.file.path)
     with django_capture_on_commit_callbacks(execute=True):
-        services.project_delete(actor=None, project=project)
+        services.project_delete(actor=project.owner, project=project)
     for model in (Container, ContainerConnection, BrowserPreview, ProjectAsset, Deployment):
         assert not model.objects.exists(), model
     assert not project.owner.deployment_credentials.exists()
@@ -256,31 +258,33 @@ def test_prj_21_owner_start_and_stop(source, target):
     container = ContainerFactory(status=source)
     move = services.container_start if target == CS.STARTING else services.container_stop
     if (source, target) in OWNER_MOVES:
-        assert move(actor=None, container=container).status == target
+        assert move(actor=container.project.owner, container=container).status == target
     else:
         with pytest.raises(InvalidStateTransition):
-            move(actor=None, container=container)
+            move(actor=container.project.owner, container=container)
         assert Container.objects.get(pk=container.pk).status == source
 
 
 @pytest.mark.parametrize(
     ("source", "target"), list(product(NOT_CONNECTED, [CS.RUNNING, CS.FAILED, CS.STOPPED]))
 )
-def test_prj_21_runtime_reports(source, target):
+def test_prj_21_runtime_reports(source, target, service_account):
     container = ContainerFactory(status=source)
     if (source, target) in SERVICE_MOVES:
-        services.container_report_status(actor=None, container=container, status=target)
+        services.container_report_status(actor=service_account, container=container, status=target)
         assert Container.objects.get(pk=container.pk).status == target
     else:
         with pytest.raises(InvalidStateTransition):
-            services.container_report_status(actor=None, container=container, status=target)
+            services.container_report_status(
+                actor=service_account, container=container, status=target
+            )
 
 
 @pytest.mark.parametrize("target", [CS.RUNNING, CS.FAILED, CS.STOPPED])
-def test_prj_21_external_containers_never_change_status(target):
+def test_prj_21_external_containers_never_change_status(target, service_account):
     container = ContainerFactory(external=True)
     with pytest.raises(InvalidStateTransition):
-        services.container_report_status(actor=None, container=container, status=target)
+        services.container_report_status(actor=service_account, container=container, status=target)
 
 
 def test_prj_21_external_containers_are_created_connected(project):
@@ -298,17 +302,20 @@ def test_prj_21_external_containers_are_created_connected(project):
 def test_prj_22_start_and_stop_need_an_active_project(status):
     container = ContainerFactory(project=project_in(status))
     with pytest.raises(ProjectNotActive):
-        services.container_start(actor=None, container=container)
+        services.container_start(actor=container.project.owner, container=container)
     running = ContainerFactory(project=container.project, running=True)
     with pytest.raises(ProjectNotActive):
-        services.container_stop(actor=None, container=running)
+        services.container_stop(actor=running.project.owner, container=running)
 
 
 def test_connection_create_defaults_to_env_injection_with_empty_config(project):
     source = ContainerFactory(project=project)
     target = ContainerFactory(project=project)
     connection_ = services.connection_create(
-        actor=None, project=project, source_container=source, target_container=target
+        actor=source.project.owner,
+        project=project,
+        source_container=source,
+        target_container=target,
     )
     stored = ContainerConnection.objects.get(pk=connection_.pk)
     assert (stored.project_id, stored.source_container_id, stored.target_container_id) == (
@@ -321,20 +328,26 @@ def test_connection_create_defaults_to_env_injection_with_empty_config(project):
 
 def test_prj_23_secrets_merge_set_and_remove(project):
     container = services.container_create(
-        actor=None, project=project, name="api", secrets={"A": "1", "B": "2"}
+        actor=project.owner, project=project, name="api", secrets={"A": "1", "B": "2"}
     )
-    services.container_update(actor=None, container=container, secrets={"B": None, "C": "3"})
+    services.container_update(
+        actor=container.project.owner, container=container, secrets={"B": None, "C": "3"}
+    )
     assert Container.objects.get(pk=container.pk).encrypted_secrets == {"A": "1", "C": "3"}
 
 
 def test_prj_23_secret_names_and_values_follow_the_rules(project, settings):
     container = ContainerFactory(project=project)
     with pytest.raises(DomainError) as caught:
-        services.container_update(actor=None, container=container, secrets={"1BAD": "x"})
+        services.container_update(
+            actor=container.project.owner, container=container, secrets={"1BAD": "x"}
+        )
     assert "secrets.1BAD" in caught.value.fields
     too_many = {f"S{i}": "v" for i in range(201)}
     with pytest.raises(DomainError):
-        services.container_update(actor=None, container=container, secrets=too_many)
+        services.container_update(
+            actor=container.project.owner, container=container, secrets=too_many
+        )
     assert Container.objects.get(pk=container.pk).encrypted_secrets == {}
 
 
@@ -342,7 +355,7 @@ def test_prj_24_making_a_container_primary_clears_the_others(project):
     first = services.container_create(actor=None, project=project, name="a", is_primary=True)
     second = services.container_create(actor=None, project=project, name="b", is_primary=True)
     assert not Container.objects.get(pk=first.pk).is_primary
-    services.container_update(actor=None, container=first, is_primary=True)
+    services.container_update(actor=first.project.owner, container=first, is_primary=True)
     primaries = list(Container.objects.filter(is_primary=True).values_list("pk", flat=True))
     assert primaries == [first.pk]
     assert not Container.objects.get(pk=second.pk).is_primary
@@ -364,11 +377,11 @@ def test_prj_25_deleting_a_container_removes_its_edges_and_unlinks_the_rest(proj
 
 def test_prj_42_upsert_creates_then_updates_with_a_new_version(project):
     file, created = services.file_upsert(
-        actor=None, project=project, file_path="a.txt", content="one"
+        actor=project.owner, project=project, file_path="a.txt", content="one"
     )
     assert created and file.version == 1 and file.size_bytes == 3
     again, created = services.file_upsert(
-        actor=None, project=project, file_path="a.txt", content="twö", version=1
+        actor=project.owner, project=project, file_path="a.txt", content="twö", version=1
     )
     assert not created and again.pk == file.pk
     assert (again.version, again.content, again.size_bytes) == (2, "twö", 4)
@@ -377,7 +390,9 @@ def test_prj_42_upsert_creates_then_updates_with_a_new_version(project):
 def test_prj_42_upsert_with_a_stale_version_changes_nothing(project):
     file = ProjectFileFactory(project=project, file_path="a.txt", content="one")
     with pytest.raises(StaleVersion):
-        services.file_upsert(actor=None, project=project, file_path="a.txt", content="x", version=7)
+        services.file_upsert(
+            actor=project.owner, project=project, file_path="a.txt", content="x", version=7
+        )
     file.refresh_from_db()
     assert (file.content, file.version) == ("one", 1)
 
@@ -385,18 +400,18 @@ def test_prj_42_upsert_with_a_stale_version_changes_nothing(project):
 def test_prj_41_content_over_the_limit_is_refused(project, settings):
     settings.PROJECT_FILE_MAX_BYTES = 4
     with pytest.raises(DomainError) as caught:
-        services.file_create(actor=None, project=project, file_path="a", content="ééé")
+        services.file_create(actor=project.owner, project=project, file_path="a", content="ééé")
     assert "content" in caught.value.fields
 
 
 def test_file_update_is_optimistic(project):
     file = ProjectFileFactory(project=project, content="one")
-    services.file_update(actor=None, file=file, content="two", version=1)
+    services.file_update(actor=file.project.owner, file=file, content="two", version=1)
     with pytest.raises(StaleVersion):
-        services.file_update(actor=None, file=file, content="three", version=1)
+        services.file_update(actor=file.project.owner, file=file, content="three", version=1)
     file.refresh_from_db()
     assert (file.content, file.version) == ("two", 2)
-    services.file_update(actor=None, file=file, file_path="renamed.txt")
+    services.file_update(actor=file.project.owner, file=file, file_path="renamed.txt")
     file.refresh_from_db()
     assert (file.file_path, file.version, file.content) == ("renamed.txt", 3, "two")
 
@@ -408,7 +423,7 @@ def test_prj_53_deleting_an_asset_removes_the_bytes_after_commit(
     project, django_capture_on_commit_callbacks
 ):
     asset = services.asset_upload(
-        actor=None,
+        actor=project.owner,
         project=project,
         upload=SimpleUploadedFile("a.txt", b"hello"),
         filename="a.txt",
@@ -428,7 +443,7 @@ def test_prj_53_a_failed_insert_leaves_no_stored_bytes(project, settings):
     ProjectAssetFactory(project=project, filename="a.txt", directory="/public")
     with pytest.raises(IntegrityError):
         services.asset_upload(
-            actor=None,
+            actor=project.owner,
             project=project,
             upload=SimpleUploadedFile("a.txt", b"hello"),
             filename="a.txt",
@@ -450,13 +465,13 @@ PRJ_60_ALLOWED = {
 
 
 @pytest.mark.parametrize(("source", "target"), list(product(SS.values, [SS.READY, SS.ERROR])))
-def test_prj_60_runtime_reports(source, target):
+def test_prj_60_runtime_reports(source, target, service_account):
     now = timezone.now()
     ready_at = now - timedelta(days=1) if source in (SS.READY, SS.RESTORING) else None
     snapshot = ProjectSnapshotFactory(status=source, ready_at=ready_at)
     if (source, target) in PRJ_60_ALLOWED:
         services.snapshot_report_status(
-            actor=None, snapshot=snapshot, status=target, snapshot_name="s", size_bytes=5
+            actor=service_account, snapshot=snapshot, status=target, snapshot_name="s", size_bytes=5
         )
         snapshot.refresh_from_db()
         assert (snapshot.status, snapshot.snapshot_name, snapshot.size_bytes) == (target, "s", 5)
@@ -466,7 +481,7 @@ def test_prj_60_runtime_reports(source, target):
             assert snapshot.ready_at is not None
     else:
         with pytest.raises(InvalidStateTransition):
-            services.snapshot_report_status(actor=None, snapshot=snapshot, status=target)
+            services.snapshot_report_status(actor=service_account, snapshot=snapshot, status=target)
 
 
 @pytest.mark.parametrize("source", SS.values)
@@ -474,11 +489,11 @@ def test_prj_63_delete_marks_ready_and_error_snapshots_deleted_and_keeps_the_row
     ready_at = timezone.now() if source in (SS.READY, SS.RESTORING) else None
     snapshot = ProjectSnapshotFactory(status=source, ready_at=ready_at)
     if source in (SS.READY, SS.ERROR):
-        services.snapshot_delete(actor=None, snapshot=snapshot)
+        services.snapshot_delete(actor=snapshot.project.owner, snapshot=snapshot)
         assert ProjectSnapshot.objects.get(pk=snapshot.pk).status == SS.DELETED
     else:
         with pytest.raises(InvalidStateTransition):
-            services.snapshot_delete(actor=None, snapshot=snapshot)
+            services.snapshot_delete(actor=snapshot.project.owner, snapshot=snapshot)
 
 
 def test_prj_63_purge_removes_rows_deleted_over_thirty_days_ago(capsys):
@@ -517,13 +532,16 @@ def test_prj_61_with_nothing_to_rotate_creation_is_refused(project, settings):
 
 def test_prj_62_restore_needs_a_ready_snapshot_and_a_hibernated_project():
     snapshot = ProjectSnapshotFactory(project=project_in(ENV.HIBERNATED), ready=True)
-    assert services.snapshot_restore(actor=None, snapshot=snapshot).status == SS.RESTORING
+    assert (
+        services.snapshot_restore(actor=snapshot.project.owner, snapshot=snapshot).status
+        == SS.RESTORING
+    )
     active = ProjectSnapshotFactory(project=project_in(ENV.ACTIVE), ready=True)
     with pytest.raises(InvalidStateTransition):
-        services.snapshot_restore(actor=None, snapshot=active)
+        services.snapshot_restore(actor=active.project.owner, snapshot=active)
     pending = ProjectSnapshotFactory(project=project_in(ENV.HIBERNATED))
     with pytest.raises(InvalidStateTransition):
-        services.snapshot_restore(actor=None, snapshot=pending)
+        services.snapshot_restore(actor=pending.project.owner, snapshot=pending)
 
 
 def test_prj_62_one_restore_at_a_time():
@@ -531,7 +549,7 @@ def test_prj_62_one_restore_at_a_time():
     ProjectSnapshotFactory(project=project, restoring=True)
     second = ProjectSnapshotFactory(project=project, ready=True)
     with pytest.raises(SnapshotAlreadyRestoring) as caught:
-        services.snapshot_restore(actor=None, snapshot=second)
+        services.snapshot_restore(actor=second.project.owner, snapshot=second)
     assert caught.value.code == "invalid_state_transition"
 
 
@@ -549,7 +567,7 @@ def test_prj_70_project_credential_wins_over_the_default(project):
 def test_prj_70_the_default_credential_is_used_without_a_project_one(project):
     default = DeploymentCredentialFactory(user=project.owner, project=None)
     DeploymentCredentialFactory(user=project.owner, project=None, provider="netlify")
-    deployment = services.deployment_create(actor=None, project=project, provider="vercel")
+    deployment = services.deployment_create(actor=project.owner, project=project, provider="vercel")
     assert deployment.credential_id == default.pk
 
 
@@ -557,16 +575,16 @@ def test_prj_70_no_credential_of_the_owner_is_missing_credential(project, other_
     DeploymentCredentialFactory(user=other_user, project=None)
     DeploymentCredentialFactory(user=project.owner, provider="netlify")
     with pytest.raises(MissingCredential):
-        services.deployment_create(actor=None, project=project, provider="vercel")
+        services.deployment_create(actor=project.owner, project=project, provider="vercel")
 
 
 def test_prj_72_one_deployment_in_progress_per_provider(project):
     DeploymentCredentialFactory(user=project.owner, provider="vercel")
     DeploymentCredentialFactory(user=project.owner, provider="netlify")
-    services.deployment_create(actor=None, project=project, provider="vercel")
+    services.deployment_create(actor=project.owner, project=project, provider="vercel")
     with pytest.raises(DeploymentInProgress):
-        services.deployment_create(actor=None, project=project, provider="vercel")
-    services.deployment_create(actor=None, project=project, provider="netlify")
+        services.deployment_create(actor=project.owner, project=project, provider="vercel")
+    services.deployment_create(actor=project.owner, project=project, provider="netlify")
 
 
 DS = DeploymentStatus

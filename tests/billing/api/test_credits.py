@@ -40,11 +40,11 @@ def test_config_is_public(settings):
     assert body["stripe_publishable_key"] == "pk_test_123"
 
 
-def test_balance_includes_what_is_owed(owner_client, user, staff_user):
+def test_balance_includes_what_is_owed(owner_client, user, billing_staff):
     fund(user, daily=5, purchased=10)
     paid = usage(user, "short")  # a 10 ¢ call, paid from the 15 credits
     short = usage(user, "shorter", tokens_input=300_000)  # 30 ¢ with 5 left: 25 owed
-    usage_logs_mark_invoiced(logs=[short], actor=staff_user)
+    usage_logs_mark_invoiced(logs=[short], actor=billing_staff)
     body = owner_client.get(f"{BILLING}credits/").json()
     assert paid.shortfall_cents == 0
     assert body == {

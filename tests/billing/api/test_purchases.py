@@ -223,13 +223,13 @@ def test_transactions_bad_parameters_are_400(owner_client, name, value):
     assert_error(owner_client.get(TRANSACTIONS, {name: value}), 400, "validation_error")
 
 
-def test_earnings_by_payout_status(client_for, user, other_user, staff_user):
+def test_earnings_by_payout_status(client_for, user, other_user, billing_staff):
     fund(user, purchased=10_000)
     agents = [MarketplaceAgentFactory(one_time=True, created_by_user=other_user) for _ in range(4)]
     sold = [sale(user, agent) for agent in agents]  # 900 each for the creator
-    payout_set(sale=sold[0], new_status="processing", actor=staff_user)
-    payout_set(sale=sold[1], new_status="paid", actor=staff_user)
-    marketplace_transaction_refund(sale=sold[2], actor=staff_user, reason="asked")
+    payout_set(sale=sold[0], new_status="processing", actor=billing_staff)
+    payout_set(sale=sold[1], new_status="paid", actor=billing_staff)
+    marketplace_transaction_refund(sale=sold[2], actor=billing_staff, reason="asked")
     body = client_for(other_user).get(EARNINGS).json()
     assert body == {
         "pending_cents": 900,
