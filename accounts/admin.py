@@ -20,6 +20,7 @@ from config.admin import (
     CascadeAdminMixin,
     DeclaredSearchMixin,
     EstimatedCountPaginator,
+    ReadOnlyInline,
     plural,
     report,
 )
@@ -69,18 +70,6 @@ class UserEditForm(UserChangeForm):
 class ServiceTokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="agent-runtime")
     ttl_days = forms.IntegerField(min_value=1, max_value=365, initial=90, label="Lifetime (days)")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OAuthAccountInline(ReadOnlyInline):

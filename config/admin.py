@@ -63,6 +63,19 @@ class ViewOnlyMixin:
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent that are changed elsewhere (their own admin, a service)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 def as_uuid(term):
     """The term as a UUID, or None when it is not one (a search reader)."""
     try:

@@ -67,14 +67,6 @@ class GenericViewSet(ApiViewMixin, viewsets.GenericViewSet):
     pass
 
 
-class ReadOnlyModelViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    pass
-
-
-class ModelViewSet(ApiViewMixin, viewsets.ModelViewSet):
-    pass
-
-
 class ShapesMixin:
     """Request bodies read by a request serializer, responses rendered by `serializer_class`."""
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
-from config.admin import EstimatedCountPaginator
+from config.admin import EstimatedCountPaginator, ReadOnlyInline
 
 # URLs are https only (R18); the form field should assume it too.
 HTTPS_URL_INPUTS = {models.URLField: {"assume_scheme": "https"}}
@@ -23,14 +23,6 @@ class ProjectsModelAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_INPUTS
 
 
-class ReadOnlyInline(admin.TabularInline):
+class LinkedReadOnlyInline(ReadOnlyInline):
     formfield_overrides = HTTPS_URL_INPUTS
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

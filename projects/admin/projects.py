@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from config.admin import ALL_CASCADED, CascadeAdminMixin, DeclaredSearchMixin
 from config.exceptions import InvalidStateTransition
 from projects import services
-from projects.admin.base import ProjectsModelAdmin, ReadOnlyInline, adopt
+from projects.admin.base import LinkedReadOnlyInline, ProjectsModelAdmin, adopt
 from projects.models import (
     BrowserPreview,
     Container,
@@ -34,7 +34,7 @@ class ContainerInline(admin.TabularInline):
         return super().get_queryset(request).defer("encrypted_secrets")
 
 
-class BrowserPreviewInline(ReadOnlyInline):
+class BrowserPreviewInline(LinkedReadOnlyInline):
     model = BrowserPreview
     fields = ("current_path", "connected_container", "position_x", "position_y")
 
@@ -42,14 +42,14 @@ class BrowserPreviewInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("connected_container")
 
 
-class SnapshotInline(ReadOnlyInline):
+class SnapshotInline(LinkedReadOnlyInline):
     model = ProjectSnapshot
     fields = ("label", "snapshot_type", "status", "size_bytes", "created_at", "ready_at")
     readonly_fields = ("created_at",)
     ordering = ("-created_at",)
 
 
-class DeploymentInline(ReadOnlyInline):
+class DeploymentInline(LinkedReadOnlyInline):
     model = Deployment
     fields = ("provider", "status", "deployment_url", "triggered_by", "created_at", "completed_at")
     readonly_fields = ("created_at",)
