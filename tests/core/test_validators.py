@@ -42,7 +42,7 @@ REFUSED = [
     "https://017700000001/",
     "https://1.2.3.0x4/",
     "https://%31%32%37.0.0.1/",
-    "https://１２７.0.0.1/",
+    "https://\uff11\uff12\uff17.0.0.1/",  # full-width digits
     "https://10.0.0.8/",
     "https://172.16.3.4/",
     "https://192.168.1.1/",
