@@ -16,9 +16,11 @@ ERROR_DESCRIPTIONS = {
     415: "Unsupported content type (`unsupported_media_type`).",
     429: "Too many requests (`throttled`), with `Retry-After`.",
     500: "Unexpected error (`server_error`); the body quotes the request id.",
+    503: "A service the answer needs is down (`database_unavailable`, `throttle_unavailable`),"
+    " with `Retry-After`.",
 }
 BLANKABLE_FORMATS = (serializers.URLField, serializers.EmailField)
-ALWAYS = (400, 401, 403, 404, 405, 406, 429, 500)
+ALWAYS = (400, 401, 403, 404, 405, 406, 429, 500, 503)
 WITH_BODY = (409, 413, 415)
 
 
