@@ -39,6 +39,7 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# Tasks (mail) run eagerly inside the request: CELERY_BROKER_URL is unset, so no worker is needed.
 run: $(INSTALLED)
 	$(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) seed_demo && \
 		$(MANAGE) runserver 127.0.0.1:8000'

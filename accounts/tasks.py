@@ -29,5 +29,7 @@ def send_code_email(self, *, to, subject, sealed_code, minutes, expires_at):
     try:
         send_mail(subject, body, None, [to])
     except (SMTPException, OSError) as error:  # refused, timed out, or an SMTP error reply
+        if self.request.is_eager:  # no worker to retry later: the caller logs it
+            raise
         delay = min(2**self.request.retries, settings.MAIL_RETRY_MAX_DELAY)
         raise self.retry(exc=error, countdown=delay) from None

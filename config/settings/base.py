@@ -126,6 +126,7 @@ CACHES = cache_settings(env.str("CACHE_URL", default="locmemcache://"))
 # that queues them: that is development and the test suite. Production names the broker.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True  # an eager task's failure reaches its caller's log
 # A task is acknowledged once it has run, so a worker killed mid-task leaves it queued.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
