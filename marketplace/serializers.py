@@ -126,6 +126,11 @@ class ItemWriteMixin(serializers.Serializer):
     overlaid with the request's), and stores tags normalized."""
 
     field_errors = None  # agent_errors or base_errors
+    tags = serializers.JSONField(
+        required=False,
+        validators=[JsonValidator(list)],
+        help_text="At most 20 tags of 50 characters.",
+    )
 
     def validate(self, attrs):
         current = {f: getattr(self.instance, f) for f in self.fields} if self.instance else {}
@@ -151,11 +156,6 @@ class AgentWriteSerializer(ItemWriteMixin, serializers.ModelSerializer):
     )
     tools = serializers.JSONField(
         required=False, validators=[JsonValidator(list)], help_text="At most 100 tool names."
-    )
-    tags = serializers.JSONField(
-        required=False,
-        validators=[JsonValidator(list)],
-        help_text="At most 20 tags of 50 characters.",
     )
     tool_configs = serializers.JSONField(
         required=False,
@@ -192,11 +192,6 @@ class BaseWriteSerializer(ItemWriteMixin, serializers.ModelSerializer):
     price = serializers.IntegerField(min_value=0, max_value=PRICE_MAX_CENTS, required=False)
     tech_stack = serializers.JSONField(
         required=False, validators=[JsonValidator(list)], help_text="At most 30 technologies."
-    )
-    tags = serializers.JSONField(
-        required=False,
-        validators=[JsonValidator(list)],
-        help_text="At most 20 tags of 50 characters.",
     )
 
     class Meta:

@@ -260,13 +260,19 @@ class Mailbox:
             if match
         ]
 
-    def wait_for(self, email, seconds=15):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.codes_for(email):
-                return self.codes_for(email)
-            time.sleep(0.1)
-        return []
+    @classmethod
+    def delivered(cls, port, email, seconds=15):
+        """The codes mailed to `email` once a real server listens on `port` (the worker's
+        retries find it), waiting at most `seconds`."""
+        mailbox = cls(port)
+        mailbox.controller.start()
+        try:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not mailbox.codes_for(email):
+                time.sleep(0.1)
+        finally:
+            mailbox.controller.stop()
+        return mailbox.codes_for(email)
 
 
 class HangingSmtp:
@@ -314,12 +320,7 @@ def test_r23_mail_survives_smtp_refusing_and_hanging(redis, tmp_path):
         )
         assert (status, took < FAST) == (202, True), (status, took)
         time.sleep(1.5)  # the worker has tried and failed at least once
-        mailbox = Mailbox(smtp_port)
-        mailbox.controller.start()
-        try:
-            codes = mailbox.wait_for(refused_user.email)
-        finally:
-            mailbox.controller.stop()
+        codes = Mailbox.delivered(smtp_port, refused_user.email)
         assert len(codes) == 1 and stored_code_matches(refused_user, codes[0]), codes
         case(lost=0, unrecovered=0)
 
@@ -336,12 +337,7 @@ def test_r23_mail_survives_smtp_refusing_and_hanging(redis, tmp_path):
                 time.sleep(0.3)
         finally:
             hanging.close()
-        mailbox = Mailbox(smtp_port)
-        mailbox.controller.start()
-        try:
-            codes = mailbox.wait_for(hung_user.email)
-        finally:
-            mailbox.controller.stop()
+        codes = Mailbox.delivered(smtp_port, hung_user.email)
         assert len(codes) == 1 and stored_code_matches(hung_user, codes[0]), codes
         assert "WORKER TIMEOUT" not in app.log("web")
         case(lost=0, unrecovered=0)
