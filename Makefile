@@ -14,7 +14,8 @@ PYTEST_ARGS ?=
 DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY=deploy-check-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	ALLOWED_HOSTS=studio.example.com DATABASE_URL=postgres://studio@db.invalid/studio \
-	EMAIL_URL=smtp+tls://mailer@smtp.example.com:587 CACHE_URL=rediscache://127.0.0.1:6379/0
+	EMAIL_URL=smtp+tls://mailer@smtp.example.com:587 CACHE_URL=rediscache://127.0.0.1:6379/0 \
+	CELERY_BROKER_URL=redis://127.0.0.1:6379/1
 
 # `make docs` writes docs/reference/ from the models and the rule ids; `make check` fails when the
 # committed files are stale. It reads the app registry and source files only: the settings need
@@ -38,6 +39,7 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# Tasks (mail) run eagerly inside the request: CELERY_BROKER_URL is unset, so no worker is needed.
 run: $(INSTALLED)
 	$(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) seed_demo && \
 		$(MANAGE) runserver 127.0.0.1:8000'

@@ -22,7 +22,7 @@ from config.encryption import SecretFieldsModel
 from config.exceptions import violated_unique_fields
 from config.models import BaseModel
 from config.prepared import PreparedQuery
-from config.validators import validate_public_https_url
+from config.validators import JsonValidator, validate_public_https_url
 
 USERNAME_PATTERN = r"^[a-z0-9_]{3,40}$"
 IDENTIFIER_ATTEMPTS = 10
@@ -120,7 +120,7 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     chat_position = models.CharField(
         max_length=10, choices=ChatPosition, default=ChatPosition.CENTER
     )
-    disabled_models = models.JSONField(default=list, blank=True)
+    disabled_models = models.JSONField(default=list, blank=True, validators=[JsonValidator(list)])
     two_fa_enabled = models.BooleanField(default=False)
     avatar_url = models.URLField(
         max_length=2048, blank=True, validators=[validate_public_https_url]

@@ -16,7 +16,6 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.hashers import Argon2PasswordHasher, check_password, make_password
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Max
 from django.db.models.functions import Now
@@ -49,6 +48,8 @@ from accounts.permissions import (
     user_can_unlink_oauth,
 )
 from accounts.signals import email_verified, user_deleting, user_registered
+from accounts.tasks import send_code_email
+from config.encryption import seal
 from config.exceptions import AlreadyExists, DomainError, require
 from config.roles import is_service_account
 
@@ -139,14 +140,14 @@ def service_token_issue(*, user, actor, name, ttl_days):
 # --- one-time codes (ACC-30…35) -------------------------------------------------------------
 
 
-def _send_code_email(*, to, purpose, raw):
-    minutes = int(CODE_TTL.total_seconds() // 60)
-    send_mail(
-        CODE_EMAILS[purpose],
-        f"Your code is {raw}. It works once, for {minutes} minutes.\n\n"
-        "If you did not ask for it, you can ignore this email.",
-        None,
-        [to],
+def _queue_code_email(*, to, purpose, raw, expires_at):
+    """Queues the code's mail (accounts.tasks), sealed so the broker never holds it in the clear."""
+    send_code_email.delay(
+        to=to,
+        subject=CODE_EMAILS[purpose],
+        sealed_code=seal(raw),
+        minutes=int(CODE_TTL.total_seconds() // 60),
+        expires_at=expires_at.isoformat(),
     )
 
 
@@ -178,7 +179,14 @@ def code_issue(*, user, purpose, target_email=None):
             code_hash=make_password(raw, hasher=CODE_HASHER),
             expires_at=now + CODE_TTL,
         )
-        transaction.on_commit(lambda: _send_code_email(to=target_email, purpose=purpose, raw=raw))
+        # robust: with the broker down the code is kept and the request still answers; the
+        # user asks for another code (docs/operations.md, "Failure behaviour").
+        transaction.on_commit(
+            lambda: _queue_code_email(
+                to=target_email, purpose=purpose, raw=raw, expires_at=code.expires_at
+            ),
+            robust=True,
+        )
     return code
 
 

@@ -17,6 +17,7 @@ from accounts import services
 from accounts.errors import ChallengeInvalid
 from accounts.throttles import LoginEmailThrottle, LoginThrottle
 from config.exceptions import DomainError
+from config.throttling import ThrottleUnavailable
 
 PENDING_CHALLENGE = "accounts.pending_2fa_challenge"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -45,11 +46,17 @@ def _next_url(request):
     return "/admin/"
 
 
-def _throttled(request):
-    return not all(
-        throttle.allow_request(request, None)
-        for throttle in (LoginThrottle(), LoginEmailThrottle())
-    )
+def _refusal(request):
+    """(message, status) when the sign-in throttles refuse this attempt, else None; they fail
+    closed while their cache is down (config.throttling.ThrottleCache)."""
+    try:
+        allowed = all(
+            throttle.allow_request(request, None)
+            for throttle in (LoginThrottle(), LoginEmailThrottle())
+        )
+    except ThrottleUnavailable as unavailable:
+        return str(unavailable.detail), 503
+    return None if allowed else ("Too many attempts. Wait a minute and try again.", 429)
 
 
 def _page(request, form, step, status=200):
@@ -68,9 +75,10 @@ def _password_step(request):
     form = PasswordStepForm(request.POST)
     if not form.is_valid():
         return _page(request, form, "password")
-    if _throttled(request):
-        form.add_error(None, "Too many attempts. Wait a minute and try again.")
-        return _page(request, form, "password", status=429)
+    refusal = _refusal(request)
+    if refusal:
+        form.add_error(None, refusal[0])
+        return _page(request, form, "password", status=refusal[1])
     try:
         result = services.login_password(
             email=form.cleaned_data["email"],
@@ -91,9 +99,10 @@ def _code_step(request):
     form = CodeStepForm(request.POST)
     if not form.is_valid():
         return _page(request, form, "code")
-    if _throttled(request):
-        form.add_error(None, "Too many attempts. Wait a minute and try again.")
-        return _page(request, form, "code", status=429)
+    refusal = _refusal(request)
+    if refusal:
+        form.add_error(None, refusal[0])
+        return _page(request, form, "code", status=refusal[1])
     try:
         user = services.login_two_factor(
             challenge_token=request.session[PENDING_CHALLENGE], raw=form.cleaned_data["code"]

@@ -10,7 +10,7 @@ from rest_framework import throttling
 from rest_framework.settings import api_settings
 
 from accounts.models import normalize_email
-from config.throttling import RatesFromSettingsMixin
+from config.throttling import FAIL_CLOSED, RatesFromSettingsMixin
 
 
 class IPThrottle(RatesFromSettingsMixin, throttling.SimpleRateThrottle):
@@ -36,14 +36,17 @@ class EmailThrottle(RatesFromSettingsMixin, throttling.SimpleRateThrottle):
 
 class LoginThrottle(IPThrottle):
     scope = "login"
+    cache = FAIL_CLOSED  # nothing else limits password guesses
 
 
 class LoginEmailThrottle(EmailThrottle):
     scope = "login_email"
+    cache = FAIL_CLOSED
 
 
 class RegisterThrottle(IPThrottle):
     scope = "register"
+    cache = FAIL_CLOSED  # each sign-up grants credits
 
 
 class PasswordResetThrottle(IPThrottle):

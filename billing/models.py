@@ -12,7 +12,7 @@ from django_cryptography.fields import encrypt
 from config.audit import audited
 from config.encryption import SecretFieldsModel
 from config.models import BaseModel
-from config.validators import validate_public_https_url
+from config.validators import JsonValidator, validate_public_https_url
 
 
 class CreditBucket(models.TextChoices):
@@ -44,6 +44,9 @@ class LedgerEntryType(models.TextChoices):
     MARKETPLACE_REFUND = "marketplace_refund"
     ADJUSTMENT = "adjustment"
 
+
+# A Stripe event as delivered; Stripe's own events are a few KiB.
+STRIPE_EVENT_MAX_BYTES = 1024 * 1024
 
 CREDITING_TYPES = ["signup_bonus", "credit_purchase", "marketplace_refund"]
 DEBITING_TYPES = [
@@ -186,7 +189,9 @@ class StripeEvent(BaseModel):
     event_id = models.CharField(max_length=255)
     event_type = models.CharField(max_length=100)
     livemode = models.BooleanField()
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(
+        default=dict, validators=[JsonValidator(max_bytes=STRIPE_EVENT_MAX_BYTES)]
+    )
     status = models.CharField(max_length=10, choices=StripeEventStatus)
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -245,7 +250,9 @@ class CreditPurchase(BaseModel):
     )
     stripe_checkout_session = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_payment_intent = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    checkout_url = models.URLField(max_length=2048, blank=True)
+    checkout_url = models.URLField(
+        max_length=2048, blank=True, validators=[validate_public_https_url]
+    )
     idempotency_key = models.CharField(max_length=255)
     completed_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)

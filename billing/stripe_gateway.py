@@ -13,7 +13,11 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 def _client():
     if not settings.STRIPE_ENABLED:
         raise PaymentProviderUnavailable("Payments are not configured on this server.")
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT),
+    )
 
 
 def customer_create(*, email, name, user_id):

@@ -7,6 +7,7 @@ size rule a serializer checks has a database twin below, so a write that skips t
 is refused too.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
@@ -16,11 +17,13 @@ from django.db.models.lookups import Exact, LessThanOrEqual
 
 from config.audit import audited
 from config.models import BaseModel
+from config.validators import JsonValidator
 from projects.models import Project
 
 KIB = 1024
 MESSAGE_CONTENT_MAX_BYTES = 1024 * KIB
 MESSAGE_METADATA_MAX_BYTES = 1024 * KIB
+METADATA_LISTS = ("steps", "tool_calls")
 COMMAND_MAX_BYTES = 64 * KIB
 COMMAND_OUTPUT_MAX_BYTES = 256 * KIB  # CHT-21
 TERMINAL_SIZE_MAX = 1000
@@ -46,6 +49,21 @@ class JsonbText(Func):
 
     template = "(%(expressions)s)::text"
     output_field = models.TextField()
+
+
+def validate_metadata_lists(value):
+    """`steps` and `tool_calls`, when present, are lists of objects."""
+    for name in METADATA_LISTS:
+        items = value.get(name, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ValidationError(f"`{name}` is a list of objects.", code="invalid")
+
+
+# A message's metadata: a JSON object of at most 1 MiB in jsonb's text form (the size the
+# `chat_message_metadata_object` check measures).
+MESSAGE_METADATA = JsonValidator(
+    max_bytes=MESSAGE_METADATA_MAX_BYTES, rules=(validate_metadata_lists,)
+)
 
 
 def shorten(text, length=SHORT_TEXT_LENGTH):
@@ -156,7 +174,7 @@ class Message(BaseModel):
     )
     role = models.CharField(max_length=10, choices=MessageRole)
     content = models.TextField(blank=True)
-    message_metadata = models.JSONField(default=dict, blank=True)
+    message_metadata = models.JSONField(default=dict, blank=True, validators=[MESSAGE_METADATA])
 
     objects = MessageQuerySet.as_manager()
 

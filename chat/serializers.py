@@ -5,15 +5,12 @@ serializers only validate, each rule with a database twin in `chat.models`; the 
 write. Text that people or programs wrote (messages, commands, output) keeps its whitespace.
 """
 
-import json
-from decimal import Decimal
-
 from rest_framework import serializers
 
 from chat.models import (
     COMMAND_MAX_BYTES,
     MESSAGE_CONTENT_MAX_BYTES,
-    MESSAGE_METADATA_MAX_BYTES,
+    MESSAGE_METADATA,
     TERMINAL_SIZE_MAX,
     AgentCommandLog,
     Chat,
@@ -29,9 +26,6 @@ from config.schema import EnumChoiceField
 # The most a client can count exactly in JSON (2^53 - 1); far above any real delta, and it
 # keeps the bigint totals from overflowing.
 BYTES_DELTA_MAX = 2**53 - 1
-METADATA_LISTS = ("steps", "tool_calls")
-METADATA_MAX_DEPTH = 64
-METADATA_NUMBER_LIMIT = 2**63
 
 
 def max_bytes_validator(limit):
@@ -53,57 +47,6 @@ def verbatim_text(*, max_bytes, **kwargs):
 
 def terminal_size_field():
     return serializers.IntegerField(min_value=1, max_value=TERMINAL_SIZE_MAX, required=False)
-
-
-def _pg_number_growth(number):
-    """How many more characters PostgreSQL prints for a float than Python: jsonb keeps numbers
-    as `numeric`, written without an exponent (`1e300` comes back as 301 digits)."""
-    return len(format(Decimal(repr(number)), "f")) - len(repr(number))
-
-
-def _metadata_problem(value):
-    """What is wrong with the metadata's contents, or None; and how much longer PostgreSQL's
-    text form is than Python's `json.dumps`. Walked without recursion, so no nesting can
-    exhaust Python's stack."""
-    growth, pending = 0, [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if depth > METADATA_MAX_DEPTH:
-            return f"Nest the metadata at most {METADATA_MAX_DEPTH} levels deep.", growth
-        if isinstance(item, str) and "\x00" in item:
-            return "Text in the metadata may not contain NUL characters.", growth  # jsonb refuses
-        if isinstance(item, int | float) and abs(item) >= METADATA_NUMBER_LIMIT:
-            # jsonb would give 1e20 back as a 21-digit integer, which JSON output cannot hold.
-            return "Numbers in the metadata must be smaller than 2^63.", growth
-        if isinstance(item, float):
-            growth += _pg_number_growth(item)
-        elif isinstance(item, dict):
-            pending.extend((key, depth) for key in item)
-            pending.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            pending.extend((child, depth + 1) for child in item)
-    return None, growth
-
-
-def validate_message_metadata(value):
-    """A JSON object of at most 1 MiB, nested at most 64 levels, with numbers below 2^63;
-    `steps` and `tool_calls`, when present, are lists of objects.
-
-    The size is that of PostgreSQL's text form, which the database check measures: Python's
-    `json.dumps` uses the same separators and escapes, and only floats print differently.
-    """
-    if not isinstance(value, dict):
-        raise serializers.ValidationError("Enter a JSON object.")
-    for name in METADATA_LISTS:
-        items = value.get(name, [])
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            raise serializers.ValidationError(f"`{name}` is a list of objects.")
-    problem, growth = _metadata_problem(value)
-    if problem:
-        raise serializers.ValidationError(problem)
-    size = len(json.dumps(value, ensure_ascii=False).encode()) + growth
-    if size > MESSAGE_METADATA_MAX_BYTES:
-        raise serializers.ValidationError("Keep the metadata under 1024 KiB.", code="max_length")
 
 
 # Chats
@@ -166,7 +109,7 @@ class MessageWriteSerializer(serializers.Serializer):
     role = EnumChoiceField(MessageRole)
     content = verbatim_text(max_bytes=MESSAGE_CONTENT_MAX_BYTES, allow_blank=True)
     message_metadata = serializers.JSONField(
-        required=False, default=dict, validators=[validate_message_metadata]
+        required=False, default=dict, validators=[MESSAGE_METADATA]
     )
 
     def validate(self, attrs):

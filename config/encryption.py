@@ -50,3 +50,17 @@ def is_secret_field(field):
     from django_cryptography.fields import EncryptedMixin
 
     return isinstance(field, EncryptedMixin) or field.name in HASHED_COLUMNS
+
+
+def seal(text):
+    """`text` encrypted for a queue message: a secret (a one-time code) that a task needs must
+    not sit in the broker in the clear."""
+    from django_cryptography.utils.crypto import Fernet
+
+    return Fernet().encrypt(text.encode()).decode()
+
+
+def unseal(token):
+    from django_cryptography.utils.crypto import Fernet
+
+    return Fernet().decrypt(token.encode()).decode()

@@ -6,11 +6,12 @@ Every 4xx/5xx body is `{"code", "message", "fields"}`. `code` is stable and test
 
 import logging
 import re
+import sys
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -195,6 +196,19 @@ def _domain_error_response(exc):
     return error_response(exc.code, exc.message, exc.status, fields=exc.fields)
 
 
+# PostgreSQL down, restarting or unreachable: a connection that fails or breaks. The caller
+# should retry shortly; Django opens a fresh connection on the next request.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER = "1"
+
+
+DATABASE_UNAVAILABLE = ("database_unavailable", "The database is unavailable; retry shortly.")
+
+
+def _log_database_down():
+    logger.warning("Database unavailable", exc_info=True)
+
+
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every failure in the error shape, never a traceback."""
     if isinstance(exc, DomainError):
@@ -210,6 +224,13 @@ def exception_handler(exc, context):
         if response.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN):
             _log_denial(context.get("request"), response)
         return response
+    if isinstance(exc, DATABASE_DOWN):
+        _log_database_down()
+        return error_response(
+            *DATABASE_UNAVAILABLE,
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": DATABASE_RETRY_AFTER},
+        )
     if isinstance(exc, IntegrityError):
         return _integrity_error_response(exc)
     if isinstance(exc, DataError):
@@ -263,6 +284,13 @@ def handler404(request, exception):
 
 
 def handler500(request):
+    """Django's last resort, for what no DRF view answered (middleware, admin, plain views).
+    A database that cannot be reached is a 503 `database_unavailable` here too."""
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        _log_database_down()
+        response = JsonResponse(error_body(*DATABASE_UNAVAILABLE), status=503)
+        response["Retry-After"] = DATABASE_RETRY_AFTER
+        return response
     if _is_api(request):
         return JsonResponse(error_body("server_error", _server_error_message(request)), status=500)
     return defaults.server_error(request)

@@ -16,8 +16,11 @@ ERROR_DESCRIPTIONS = {
     415: "Unsupported content type (`unsupported_media_type`).",
     429: "Too many requests (`throttled`), with `Retry-After`.",
     500: "Unexpected error (`server_error`); the body quotes the request id.",
+    503: "A service the answer needs is down (`database_unavailable`, `throttle_unavailable`),"
+    " with `Retry-After`.",
 }
-ALWAYS = (400, 401, 403, 404, 405, 406, 429, 500)
+BLANKABLE_FORMATS = (serializers.URLField, serializers.EmailField)
+ALWAYS = (400, 401, 403, 404, 405, 406, 429, 500, 503)
 WITH_BODY = (409, 413, 415)
 
 
@@ -34,10 +37,11 @@ class AutoSchema(openapi.AutoSchema):
 
     def _insert_field_validators(self, field, schema):
         super()._insert_field_validators(field, schema)
-        # An unset URL is "" (blank), which is no URI. Read-only URL fields mirror model
-        # fields that may be blank, so they are documented as plain strings too.
-        if isinstance(field, serializers.URLField) and (field.read_only or field.allow_blank):
-            schema.pop("format", None)
+        # An unset URL or email is "" (blank), which is no URI or address. drf-spectacular
+        # documents a writable blank-allowing field as "the format or blank" itself; a
+        # read-only one mirrors a model field that may be blank, so it is documented so too.
+        if isinstance(field, BLANKABLE_FORMATS) and field.read_only and "format" in schema:
+            schema["anyOf"] = [{"format": schema.pop("format")}, {"maxLength": 0}]
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)

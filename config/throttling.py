@@ -1,11 +1,64 @@
-from rest_framework import throttling
+import logging
+
+from django.core.cache import cache as default_cache
+from redis.exceptions import RedisError
+from rest_framework import exceptions, status, throttling
 from rest_framework.settings import api_settings
 
 from config.roles import is_service_account
 
+logger = logging.getLogger("studio.api")
+
+
+class ThrottleUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Sign-in is briefly unavailable; retry shortly."
+    default_code = "throttle_unavailable"
+
+
+class ThrottleCache:
+    """The throttles' counters in the default cache (Redis in production), with what a throttle
+    does when Redis cannot be reached (docs/operations.md, "Failure behaviour"):
+
+    - fail open (`fail_open=True`): the request is let through uncounted and a warning is
+      logged. The general `anon`, `user` and `service` rates, and the scopes whose real limit
+      lives in the database (codes issued per hour, attempts per code), so reads and writes go
+      on while Redis is down;
+    - fail closed: a 503 `throttle_unavailable`. The scopes that stand alone against
+      password guessing and sign-up abuse (`login`, `login_email`, `register`).
+    """
+
+    def __init__(self, *, fail_open):
+        self.fail_open = fail_open
+
+    def _unreachable(self, error):
+        logger.warning("Throttle cache unreachable (%s)", type(error).__name__)
+        if not self.fail_open:
+            raise ThrottleUnavailable()
+
+    def get(self, key, default=None):
+        try:
+            return default_cache.get(key, default)
+        except (RedisError, OSError) as error:
+            self._unreachable(error)
+            return default
+
+    def set(self, key, value, timeout=None):
+        try:
+            default_cache.set(key, value, timeout)
+        except (RedisError, OSError) as error:
+            self._unreachable(error)
+
+
+FAIL_OPEN = ThrottleCache(fail_open=True)
+FAIL_CLOSED = ThrottleCache(fail_open=False)
+
 
 class RatesFromSettingsMixin:
-    """Reads the rate when used, not at import, so settings overrides take effect."""
+    """Reads the rate when used, not at import, so settings overrides take effect; counts in
+    the cache with the fail-open policy unless a throttle says otherwise (`ThrottleCache`)."""
+
+    cache = FAIL_OPEN
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]

@@ -13,10 +13,10 @@ from django.db.models.lookups import Exact, LessThanOrEqual
 
 from config.audit import audited
 from config.models import BaseModel
+from config.validators import JsonValidator
 from kanban.validators import (
     COLOR_RE,
     TAGS_MAX_ITEMS,
-    JsonObjectValidator,
     validate_color,
     validate_tags,
 )
@@ -116,7 +116,7 @@ class KanbanBoard(BaseModel):
     description = models.TextField(blank=True, max_length=BOARD_DESCRIPTION_MAX_LENGTH)
     task_counter = models.PositiveIntegerField(default=0)
     settings = models.JSONField(
-        default=dict, blank=True, validators=[JsonObjectValidator(BOARD_SETTINGS_MAX_BYTES)]
+        default=dict, blank=True, validators=[JsonValidator(max_bytes=BOARD_SETTINGS_MAX_BYTES)]
     )
 
     objects = KanbanBoardQuerySet.as_manager()
@@ -267,7 +267,9 @@ class KanbanTask(BaseModel):
         related_name="reported_kanban_tasks",
     )
     due_date = models.DateTimeField(null=True, blank=True)
-    tags = models.JSONField(default=list, blank=True, validators=[validate_tags])
+    tags = models.JSONField(
+        default=list, blank=True, validators=[JsonValidator(list, rules=(validate_tags,))]
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 

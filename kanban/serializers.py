@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.serializers import UserSummarySerializer
 from config.fields import UtcDateTimeField
 from config.schema import EnumChoiceField
+from config.validators import JsonValidator
 from kanban.models import (
     BOARD_SETTINGS_MAX_BYTES,
     NOTE_MAX_BYTES,
@@ -32,7 +33,6 @@ from kanban.models import (
 from kanban.validators import (
     TAG_MAX_LENGTH,
     TAGS_MAX_ITEMS,
-    JsonObjectValidator,
     validate_tags,
 )
 
@@ -214,7 +214,7 @@ class ProjectNoteSerializer(serializers.ModelSerializer):
 
 
 class KanbanBoardWriteSerializer(serializers.ModelSerializer):
-    settings = serializers.DictField(validators=[JsonObjectValidator(BOARD_SETTINGS_MAX_BYTES)])
+    settings = serializers.DictField(validators=[JsonValidator(max_bytes=BOARD_SETTINGS_MAX_BYTES)])
 
     class Meta:
         model = KanbanBoard

@@ -12,8 +12,9 @@ from django.db.models.functions import Now
 
 from config.audit import audited
 from config.models import BaseModel
-from config.validators import validate_public_https_url
+from config.validators import JsonValidator, validate_public_https_url
 from marketplace.validators import (
+    DEFINITION_MAX_BYTES,
     TAGS,
     agent_errors,
     as_model_errors,
@@ -142,10 +143,10 @@ class MarketplaceAgent(BaseModel):
     category = models.CharField(max_length=50, blank=True)
     icon = models.CharField(max_length=32, default="🤖")
     system_prompt = models.TextField(blank=True)
-    tools = models.JSONField(default=list, blank=True)
-    tool_configs = models.JSONField(default=dict, blank=True)
+    tools = models.JSONField(default=list, blank=True, validators=[JsonValidator(list)])
+    tool_configs = models.JSONField(default=dict, blank=True, validators=[JsonValidator()])
     model = models.CharField(max_length=200, blank=True)
-    tags = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True, validators=[JsonValidator(list)])
     pricing_type = models.CharField(
         max_length=10, choices=AgentPricingType, default=AgentPricingType.FREE
     )
@@ -228,8 +229,8 @@ class MarketplaceBase(BaseModel):
     git_repo_url = models.URLField(max_length=500, validators=[validate_public_https_url])
     default_branch = models.CharField(max_length=100, default="main")
     category = models.CharField(max_length=12, choices=BaseCategory)
-    tech_stack = models.JSONField(default=list, blank=True)
-    tags = models.JSONField(default=list, blank=True)
+    tech_stack = models.JSONField(default=list, blank=True, validators=[JsonValidator(list)])
+    tags = models.JSONField(default=list, blank=True, validators=[JsonValidator(list)])
     icon = models.CharField(max_length=32, default="📦")
     pricing_type = models.CharField(
         max_length=10, choices=BasePricingType, default=BasePricingType.FREE
@@ -305,10 +306,14 @@ class WorkflowTemplate(BaseModel):
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField()
     category = models.CharField(max_length=50, blank=True)
-    tags = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True, validators=[JsonValidator(list)])
     icon = models.CharField(max_length=32, default="🔗")
-    template_definition = models.JSONField(default=dict)
-    required_credentials = models.JSONField(default=list, blank=True)
+    template_definition = models.JSONField(
+        default=dict, validators=[JsonValidator(max_bytes=DEFINITION_MAX_BYTES)]
+    )
+    required_credentials = models.JSONField(
+        default=list, blank=True, validators=[JsonValidator(list)]
+    )
     is_published = models.BooleanField(default=False)
     is_featured = models.BooleanField(default=False)
     downloads = models.IntegerField(default=0)

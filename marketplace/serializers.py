@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from accounts.serializers import UserSummarySerializer
 from config.schema import EnumChoiceField
-from config.validators import validate_public_https_url
+from config.validators import JsonValidator, validate_public_https_url
 from marketplace.models import (
     AgentPricingType,
     BaseCategory,
@@ -126,6 +126,11 @@ class ItemWriteMixin(serializers.Serializer):
     overlaid with the request's), and stores tags normalized."""
 
     field_errors = None  # agent_errors or base_errors
+    tags = serializers.JSONField(
+        required=False,
+        validators=[JsonValidator(list)],
+        help_text="At most 20 tags of 50 characters.",
+    )
 
     def validate(self, attrs):
         current = {f: getattr(self.instance, f) for f in self.fields} if self.instance else {}
@@ -149,10 +154,13 @@ class AgentWriteSerializer(ItemWriteMixin, serializers.ModelSerializer):
     api_pricing_output = serializers.DecimalField(
         max_digits=12, decimal_places=4, min_value=0, required=False
     )
-    tools = serializers.JSONField(required=False, help_text="At most 100 tool names.")
-    tags = serializers.JSONField(required=False, help_text="At most 20 tags of 50 characters.")
+    tools = serializers.JSONField(
+        required=False, validators=[JsonValidator(list)], help_text="At most 100 tool names."
+    )
     tool_configs = serializers.JSONField(
-        required=False, help_text="Overrides per tool, keyed by names listed in `tools`."
+        required=False,
+        validators=[JsonValidator()],
+        help_text="Overrides per tool, keyed by names listed in `tools`.",
     )
 
     class Meta:
@@ -182,8 +190,9 @@ class BaseWriteSerializer(ItemWriteMixin, serializers.ModelSerializer):
     category = EnumChoiceField(BaseCategory)
     pricing_type = EnumChoiceField(BasePricingType, required=False)
     price = serializers.IntegerField(min_value=0, max_value=PRICE_MAX_CENTS, required=False)
-    tech_stack = serializers.JSONField(required=False, help_text="At most 30 technologies.")
-    tags = serializers.JSONField(required=False, help_text="At most 20 tags of 50 characters.")
+    tech_stack = serializers.JSONField(
+        required=False, validators=[JsonValidator(list)], help_text="At most 30 technologies."
+    )
 
     class Meta:
         model = MarketplaceBase

@@ -5,7 +5,6 @@ admin forms. Each returns or raises messages by dotted path, so the API can name
 import re
 from urllib.parse import urlsplit
 
-import orjson
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
@@ -16,7 +15,6 @@ from projects.validators import (
     validate_relative_path,
 )
 
-JSON_MAX_BYTES = 64 * 1024
 DEFINITION_MAX_BYTES = 256 * 1024
 DESCRIPTION_MAX_CHARS = 2_000
 LONG_DESCRIPTION_MAX_CHARS = 50_000
@@ -49,10 +47,6 @@ EDGE_KEYS = {"source", "target", "connector_type", "config"}
 _CONTAINER_NAME = re.compile(CONTAINER_NAME_RE)
 
 
-def json_size(value):
-    return len(orjson.dumps(value))
-
-
 def string_list_errors(value, *, max_items, max_length):
     """A JSON list of non-blank strings; errors by index ("" for the list itself)."""
     if not isinstance(value, list):
@@ -80,8 +74,6 @@ def tool_configs_errors(tool_configs, tools):
     """Per-tool overrides: an object keyed by names listed in `tools`, each value an object."""
     if not isinstance(tool_configs, dict):
         return {"": ["Enter a JSON object keyed by tool name."]}
-    if json_size(tool_configs) > JSON_MAX_BYTES:
-        return {"": [f"Keep this under {JSON_MAX_BYTES // 1024} KiB."]}
     errors = {}
     for name, config in tool_configs.items():
         if name not in tools:
@@ -191,8 +183,6 @@ def definition_errors(definition):
     """
     if not isinstance(definition, dict):
         return ["Enter a JSON object with `nodes` and `edges`."]
-    if json_size(definition) > DEFINITION_MAX_BYTES:
-        return [f"Keep the definition under {DEFINITION_MAX_BYTES // 1024} KiB."]
     unknown = sorted(set(definition) - {"nodes", "edges"})
     if unknown:
         return [f"Unknown keys: {', '.join(unknown)}."]

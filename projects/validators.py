@@ -8,11 +8,9 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-import orjson
 from django.core.exceptions import ValidationError
-from django.utils.deconstruct import deconstructible
 
-from config.validators import validate_public_https_url
+from config.validators import JsonValidator, validate_public_https_url
 from projects import conf
 
 # PostgreSQL twins of the Python rules below.
@@ -24,7 +22,6 @@ CONTAINER_NAME_RE = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 PREVIEW_PATH_RE = r"^/([^/\s\\[:cntrl:]][^\s\\[:cntrl:]]*)?$"
 ENV_NAME_RE = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
-JSON_MAX_BYTES = 64 * 1024
 ENV_VALUE_MAX_BYTES = 32 * 1024
 ENV_MAX_ENTRIES = 200
 SECRET_METADATA_WORDS = ("token", "secret", "password", "key")
@@ -89,29 +86,6 @@ def validate_git_remote_url(value):
         raise ValidationError("The URL may not carry a query or fragment.", code="query")
 
 
-def json_size(value):
-    return len(orjson.dumps(value))
-
-
-@deconstructible
-class JsonObjectValidator:
-    """A JSON object (dict) of at most `max_bytes` once serialized (DATA_MODEL.md §1.2)."""
-
-    def __init__(self, max_bytes=JSON_MAX_BYTES):
-        self.max_bytes = max_bytes
-
-    def __call__(self, value):
-        if not isinstance(value, dict):
-            raise ValidationError("Enter a JSON object.", code="invalid")
-        if json_size(value) > self.max_bytes:
-            raise ValidationError(
-                f"Keep this under {self.max_bytes // 1024} KiB.", code="max_length"
-            )
-
-    def __eq__(self, other):
-        return isinstance(other, JsonObjectValidator) and self.max_bytes == other.max_bytes
-
-
 def environment_errors(variables, *, allow_null=False):
     """The per-name errors of a variables dict (plain variables and container secrets).
 
@@ -138,6 +112,7 @@ def environment_errors(variables, *, allow_null=False):
 
 
 def validate_environment_vars(value):
+    """A rule of the column's `JsonValidator`."""
     errors = environment_errors(value)
     if errors:
         raise ValidationError(
@@ -157,8 +132,8 @@ def connection_config_errors(connector_type, config):
 
 
 def validate_provider_metadata(value):
-    """PRJ-82: no key that looks like a secret may reach the plain metadata column."""
-    JsonObjectValidator()(value)
+    """PRJ-82: no key that looks like a secret may reach the plain metadata column (a rule of
+    the column's `JsonValidator`, run on a value it has bounded)."""
     suspicious = sorted(
         key for key in _all_keys(value) if any(w in key.lower() for w in SECRET_METADATA_WORDS)
     )
@@ -185,3 +160,9 @@ def validate_file_content(content):
     limit = conf.get("PROJECT_FILE_MAX_BYTES")
     if len(content.encode()) > limit:
         raise ValidationError(f"Keep a file under {limit // 1024} KiB.", code="max_length")
+
+
+def JsonObjectValidator(**bounds):
+    """Projects' migrations 0001 and 0004 name their JSON bound so; landed migrations are
+    history, so the name stays and builds the one validator."""
+    return JsonValidator(**bounds)

@@ -1,5 +1,6 @@
-"""The figures of docs/spec/RELIABILITY.md (R1 … R21) and the back office's R22 (the admin
-permission matrix, docs/testing.md), reported at the end of every pytest run.
+"""The figures of docs/spec/RELIABILITY.md (R1 … R21), the back office's R22 (the admin
+permission matrix, docs/testing.md) and R23 (faults survived, tests/ops/test_faults.py),
+reported at the end of every pytest run.
 
 A test that measures an R-number reports its figure here, and still asserts its target: the
 line is the report, the assertion is the gate.

@@ -102,7 +102,50 @@ CONNECTION_REUSE = {
 }
 DATABASES["default"].update(CONNECTION_REUSE)
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Every call to another server has a timeout (docs/configuration.md, "Timeouts"): a slow
+# Redis, SMTP server or Stripe costs a request at most this long, never a worker.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=20.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+
+
+def cache_settings(url):
+    """CACHES for `url`, with Redis calls bounded by REDIS_TIMEOUT."""
+    cache = env.cache_url_config(url)
+    if "redis" in cache["BACKEND"].lower():
+        cache.setdefault("OPTIONS", {}).update(
+            socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+        )
+    return {"default": cache}
+
+
+CACHES = cache_settings(env.str("CACHE_URL", default="locmemcache://"))
+
+# The task queue (config/celery.py). Without a broker, tasks run eagerly, inside the request
+# that queues them: that is development and the test suite. Production names the broker.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True  # an eager task's failure reaches its caller's log
+# A task is acknowledged once it has run, so a worker killed mid-task leaves it queued.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
+    # A message unacknowledged this long (its worker died) is handed to another worker.
+    "visibility_timeout": 15 * 60,
+}
+# Queuing while the broker is down fails after this, instead of holding the request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+# The longest wait between two tries of a mail (1 s, 2 s, 4 s, ... up to this).
+MAIL_RETRY_MAX_DELAY = env.int("MAIL_RETRY_MAX_DELAY", default=60)
 
 AUTH_USER_MODEL = "accounts.User"
 

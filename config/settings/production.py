@@ -1,7 +1,8 @@
 """Production settings: everything secret or shared comes from the environment, no defaults.
 
-The process refuses to start without a real SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL and CACHE_URL
-(throttle counters must be shared by every worker). `manage.py check --deploy` is clean with these.
+The process refuses to start without a real SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL, CACHE_URL
+(throttle counters must be shared by every worker) and CELERY_BROKER_URL (mail is queued).
+`manage.py check --deploy` is clean with these.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -13,6 +14,7 @@ from .base import (
     LOGGING,
     MIDDLEWARE,
     SECRET_KEY,
+    cache_settings,
     env,
     require_real_secret,
 )
@@ -23,7 +25,9 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this server answers to.")
 
 vars().update(env.email_url("EMAIL_URL"))
-CACHES = {"default": env.cache_url("CACHE_URL")}
+CACHES = cache_settings(env.str("CACHE_URL"))
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = False
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -8,12 +8,11 @@ from django_cryptography.fields import encrypt
 
 from config.audit import audited
 from config.models import BaseModel
-from config.validators import validate_public_https_url
+from config.validators import JsonValidator, validate_public_https_url
 from projects.models.common import random_suffix, save_with_generated_name, valid_path_condition
 from projects.validators import (
     CONTAINER_NAME_RE,
     PREVIEW_PATH_RE,
-    JsonObjectValidator,
     connection_config_errors,
     validate_environment_vars,
     validate_preview_path,
@@ -66,9 +65,13 @@ class Container(BaseModel):
     port = models.PositiveIntegerField(null=True, blank=True, validators=PORT_VALIDATORS)
     internal_port = models.PositiveIntegerField(null=True, blank=True, validators=PORT_VALIDATORS)
     environment_vars = models.JSONField(
-        default=dict, blank=True, validators=[JsonObjectValidator(), validate_environment_vars]
+        default=dict, blank=True, validators=[JsonValidator(rules=(validate_environment_vars,))]
     )
-    encrypted_secrets = encrypt(models.JSONField(default=dict, blank=True))
+    encrypted_secrets = encrypt(
+        models.JSONField(
+            default=dict, blank=True, validators=[JsonValidator(rules=(validate_environment_vars,))]
+        )
+    )
     container_type = models.CharField(
         max_length=10, choices=ContainerType, default=ContainerType.BASE
     )
@@ -224,7 +227,7 @@ class ContainerConnection(BaseModel):
         max_length=20, choices=ConnectorType, default=ConnectorType.ENV_INJECTION
     )
     config = models.JSONField(
-        default=dict, blank=True, validators=[JsonObjectValidator(max_bytes=16 * 1024)]
+        default=dict, blank=True, validators=[JsonValidator(max_bytes=16 * 1024)]
     )
     label = models.CharField(max_length=100, blank=True)
 

@@ -7,6 +7,7 @@ from django_cryptography.fields import encrypt
 from config.audit import audited
 from config.encryption import SecretFieldsModel
 from config.models import BaseModel
+from config.validators import JsonValidator
 from projects.validators import validate_provider_metadata
 
 
@@ -44,7 +45,7 @@ class DeploymentCredential(SecretFieldsModel, BaseModel):
     access_token_encrypted = encrypt(models.TextField())
     access_token_encrypted_last4 = models.CharField(max_length=4, blank=True)
     provider_metadata = models.JSONField(
-        default=dict, blank=True, validators=[validate_provider_metadata]
+        default=dict, blank=True, validators=[JsonValidator(rules=(validate_provider_metadata,))]
     )
 
     secret_fields = ("access_token_encrypted",)

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from config.audit import audited
 from config.models import BaseModel
+from config.validators import JsonValidator
 from projects import conf
 from projects.models.common import OctetLength, random_suffix, save_with_generated_name, slug_base
-from projects.validators import JsonObjectValidator, validate_git_remote_url
+from projects.validators import validate_git_remote_url
 
 DESCRIPTION_MAX_CHARS = 10_000
 DIAGRAM_MAX_BYTES = 100 * 1024
@@ -45,7 +46,7 @@ class Project(BaseModel):
         max_length=500, blank=True, validators=[validate_git_remote_url]
     )
     architecture_diagram = models.TextField(blank=True)
-    settings = models.JSONField(default=dict, blank=True, validators=[JsonObjectValidator()])
+    settings = models.JSONField(default=dict, blank=True, validators=[JsonValidator()])
     network_name = models.CharField(max_length=80, unique=True, editable=False)
     environment_status = models.CharField(
         max_length=12, choices=EnvironmentStatus, default=EnvironmentStatus.ACTIVE

@@ -5,8 +5,7 @@ from django.db.models import Q
 
 from config.audit import audited
 from config.models import BaseModel
-from config.validators import validate_public_https_url
-from projects.validators import JsonObjectValidator
+from config.validators import JsonValidator, validate_public_https_url
 
 
 class SnapshotType(models.TextChoices):
@@ -120,9 +119,7 @@ class Deployment(BaseModel):
     )
     provider_deployment_id = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
-    deployment_metadata = models.JSONField(
-        default=dict, blank=True, validators=[JsonObjectValidator()]
-    )
+    deployment_metadata = models.JSONField(default=dict, blank=True, validators=[JsonValidator()])
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

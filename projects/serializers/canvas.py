@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from config.validators import JsonValidator
 from projects.models import (
     BrowserPreview,
     ConnectorType,
@@ -60,6 +61,7 @@ class ContainerWriteMixin(serializers.Serializer):
     secrets = serializers.JSONField(
         write_only=True,
         required=False,
+        validators=[JsonValidator()],
         help_text="Merged into the stored secrets: a string sets a name, null removes it.",
     )
 

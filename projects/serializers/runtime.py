@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.validators import validate_public_https_url
+from config.validators import JsonValidator, validate_public_https_url
 from projects.models import (
     Deployment,
     DeploymentProvider,
@@ -11,7 +11,6 @@ from projects.models import (
     SnapshotStatus,
 )
 from projects.serializers.fields import MAX_BIGINT, ProjectContainerField, request_choice_field
-from projects.validators import JsonObjectValidator
 
 
 class ProjectSnapshotSerializer(serializers.ModelSerializer):
@@ -79,7 +78,7 @@ class DeploymentStatusReportSerializer(serializers.Serializer):
     )
     provider_deployment_id = serializers.CharField(max_length=255, required=False)
     error = serializers.CharField(max_length=10_000, required=False)
-    deployment_metadata = serializers.JSONField(required=False, validators=[JsonObjectValidator()])
+    deployment_metadata = serializers.JSONField(required=False, validators=[JsonValidator()])
 
     def validate(self, attrs):
         if attrs["status"] == DeploymentStatus.FAILED and not attrs.get("error"):

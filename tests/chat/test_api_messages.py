@@ -157,14 +157,14 @@ def test_metadata_size_counts_numbers_as_postgresql_prints_them(owner_client, ch
     assert set(body["fields"]) == {"message_metadata"}
 
 
-@pytest.mark.parametrize("number", [1e20, -(2**63), 2**70])
+@pytest.mark.parametrize("number", [1e20, -(2**63) - 1, 2**63, 2**70])
 def test_metadata_numbers_beyond_64_bits_are_400(owner_client, chat, number):
     response = post(owner_client, chat, message_metadata={"n": number})
     assert set(assert_error(response, 400, "validation_error")["fields"]) == {"message_metadata"}
 
 
 def test_metadata_numbers_come_back_as_sent(owner_client, chat):
-    metadata = {"big": 9.2e18, "int": 2**63 - 1, "small": 1e-300, "n": -2.5}
+    metadata = {"big": 9.2e18, "int": 2**63 - 1, "min": -(2**63), "small": 1e-300, "n": -2.5}
     assert post(owner_client, chat, message_metadata=metadata).status_code == 201
     (row,) = owner_client.get(messages_url(chat)).json()["results"]
     assert row["message_metadata"] == metadata

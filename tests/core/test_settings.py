@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://studio@db.invalid/studio",
     "EMAIL_URL": "smtp+tls://mailer@smtp.example.com:587",
     "CACHE_URL": "rediscache://127.0.0.1:6379/0",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -51,8 +52,8 @@ def test_production_refuses_a_missing_or_placeholder_secret():
         assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_production_requires_shared_cache_and_email():
-    for missing in ("CACHE_URL", "EMAIL_URL", "ALLOWED_HOSTS"):
+def test_production_requires_shared_cache_broker_and_email():
+    for missing in ("CACHE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "ALLOWED_HOSTS"):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
         assert manage("check", **env).returncode != 0, missing
 

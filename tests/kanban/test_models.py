@@ -19,7 +19,7 @@ from kanban.models import (
     TaskStatus,
     TaskType,
 )
-from kanban.validators import JsonObjectValidator, validate_color, validate_tags
+from kanban.validators import validate_color, validate_tags
 from tests.backoffice.helpers import domain_models
 from tests.kanban.factories import (
     KanbanBoardFactory,
@@ -255,14 +255,6 @@ def test_validate_tags_accepts_the_limits():
 def test_validate_color_refuses(color):
     with pytest.raises(ValidationError):
         validate_color(color)
-
-
-@pytest.mark.parametrize(
-    "value", [[], "text", {"big": "x" * 16 * 1024}, {"nul": "a\x00b"}], ids=str
-)
-def test_json_object_validator_refuses(value):
-    with pytest.raises(ValidationError):
-        JsonObjectValidator(16 * 1024)(value)
 
 
 def test_full_clean_applies_the_field_validators(columns, task):

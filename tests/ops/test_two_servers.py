@@ -106,6 +106,7 @@ def app_servers(redis_url, tmp_path):
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url(connection.settings_dict),
         "CACHE_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
         "EMAIL_URL": "consolemail://",
         "SECURE_SSL_REDIRECT": "false",
         "THROTTLE_USER": f"{USER_RATE}/min",
