@@ -23,6 +23,7 @@ from config.admin import (
     plural,
     report,
 )
+from config.audit import grantable
 from config.encryption import masked
 from config.exceptions import DomainError
 from config.roles import is_service_account
@@ -61,6 +62,12 @@ class UserEditForm(UserChangeForm):
             "groups",
             "user_permissions",
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user_permissions" in self.fields:
+            field = self.fields["user_permissions"]
+            field.queryset = grantable(field.queryset)
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])

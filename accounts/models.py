@@ -121,7 +121,7 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
         max_length=10, choices=ChatPosition, default=ChatPosition.CENTER
     )
     disabled_models = models.JSONField(default=list, blank=True)
-    two_fa_enabled = models.BooleanField(default=False)
+    two_fa_enabled = models.BooleanField("two-factor enabled", default=False)
     avatar_url = models.URLField(
         max_length=2048, blank=True, validators=[validate_public_https_url]
     )
@@ -352,7 +352,7 @@ class AccessToken(BaseModel):
 
 class OAuthProvider(models.TextChoices):
     GOOGLE = "google"
-    GITHUB = "github"
+    GITHUB = "github", "GitHub"
 
 
 @audited()
@@ -374,6 +374,7 @@ class OAuthAccount(SecretFieldsModel, BaseModel):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "OAuth account"
         constraints = [
             models.CheckConstraint(
                 condition=Q(oauth_name__in=OAuthProvider.values),
@@ -392,7 +393,7 @@ class OAuthAccount(SecretFieldsModel, BaseModel):
 
 
 class CodePurpose(models.TextChoices):
-    TWO_FA_LOGIN = "2fa_login"
+    TWO_FA_LOGIN = "2fa_login", "Two-factor sign-in"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a secret
     VERIFY_EMAIL = "verify_email"
 

@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "pgtrigger",
-    "pghistory",
+    "backoffice.apps.AuditHistoryConfig",  # django-pghistory, named for staff
     "import_export",
     "config",
     "accounts",
