@@ -20,7 +20,7 @@ from django_cryptography.fields import encrypt
 from config.audit import audited, audited_membership
 from config.encryption import SecretFieldsModel
 from config.exceptions import violated_unique_fields
-from config.models import BaseModel
+from config.models import BaseModel, contains_index
 from config.prepared import PreparedQuery
 from config.validators import validate_public_https_url
 
@@ -183,6 +183,7 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
         indexes = [
             # The admin changelist's order, newest first, read as a range (PERFORMANCE.md W8).
             models.Index(fields=["created_at", "id"], name="accounts_user_created"),
+            contains_index("email", "name", "username", name="accounts_user_search"),
             models.Index(fields=["subscription_tier", "daily_credits_reset_at"]),
             models.Index(
                 fields=["credits_reset_at"],

@@ -24,7 +24,7 @@ from billing.permissions import (
 )
 from billing.services.marketplace_sales import marketplace_transaction_refund, payout_set
 from billing.services.stripe_events import HANDLERS, stripe_event_reprocess
-from config.admin import changelist_link, plural, report
+from config.admin import changelist_link, money_column, plural, report
 from config.exceptions import DomainError, InvalidStateTransition
 
 
@@ -116,7 +116,7 @@ class StripeEventAdmin(MoneyAdmin):
 
 @admin.register(CreditPurchase)
 class CreditPurchaseAdmin(MoneyAdmin):
-    list_display = ("created_at", "user", "package", "amount_cents", "status", "completed_at")
+    list_display = ("created_at", "user", "package", "amount_cents_usd", "status", "completed_at")
     list_filter = ("status", "package", "completed_at")
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
@@ -127,8 +127,8 @@ class CreditPurchaseAdmin(MoneyAdmin):
         "id",
         "user",
         "package",
-        "amount_cents",
-        "credits_amount",
+        "amount_cents_usd",
+        "credits_amount_usd",
         "status",
         "stripe_checkout_session",
         "stripe_payment_intent",
@@ -142,6 +142,8 @@ class CreditPurchaseAdmin(MoneyAdmin):
         "updated_at",
     )
     readonly_fields = fields
+    amount_cents_usd = money_column("amount_cents", description="paid")
+    credits_amount_usd = money_column("credits_amount", description="credits")
 
     @admin.display(description="Stripe events")
     def stripe_events(self, purchase):
@@ -205,8 +207,8 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
         "buyer",
         "creator",
         "transaction_type",
-        "amount_total",
-        "amount_creator",
+        "amount_total_usd",
+        "amount_creator_usd",
         "payout_status",
         "refunded_at",
     )
@@ -224,9 +226,9 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
         "buyer",
         "creator",
         "transaction_type",
-        "amount_total",
-        "amount_creator",
-        "amount_platform",
+        "amount_total_usd",
+        "amount_creator_usd",
+        "amount_platform_usd",
         "payout_status",
         "payout_date",
         "stripe_payout_id",
@@ -238,6 +240,9 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
         "updated_at",
     )
     readonly_fields = fields
+    amount_total_usd = money_column("amount_total", description="total")
+    amount_creator_usd = money_column("amount_creator", description="creator share")
+    amount_platform_usd = money_column("amount_platform", description="platform share")
     actions = (
         "refund",
         payout_action(PayoutStatus.PROCESSING, "Mark processing"),

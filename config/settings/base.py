@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its app puts an index operator class (OpClass, config.models.contains_index) outside the
+    # parentheses of the indexed expression, as PostgreSQL requires.
+    "django.contrib.postgres",
     "corsheaders",
     "rest_framework",
     "django_filters",

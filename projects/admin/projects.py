@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.contrib import admin, messages
 
-from config.admin import ALL_CASCADED, CascadeAdminMixin, DeclaredSearchMixin
+from config.admin import ALL_CASCADED, CascadeAdminMixin, DeclaredSearchMixin, contains
 from config.exceptions import InvalidStateTransition
 from projects import services
 from projects.admin.base import ProjectsModelAdmin, ReadOnlyInline, adopt
@@ -76,8 +76,17 @@ class ProjectAdmin(DeclaredSearchMixin, CascadeAdminMixin, ProjectsModelAdmin):
     list_filter = ("environment_status", "has_git_repo")
     list_select_related = ("owner",)
     search_fields = ("slug", "name", "owner__email")
-    search_help_text = "Exact slug, name prefix or exact owner email."
-    search_lookups = {"slug": str.lower, "name__istartswith": None, "owner__email": str.lower}
+    search_help_text = (
+        "Part of the name or slug (3 characters or more), a name prefix, or the owner's exact "
+        "email."
+    )
+    search_lookups = {
+        "slug": str.lower,
+        "name__icontains": contains,
+        "slug__icontains": contains,
+        "name__istartswith": None,
+        "owner__email": str.lower,
+    }
     autocomplete_fields = ("owner",)
     ordering = ("-updated_at",)
     date_hierarchy = "created_at"
