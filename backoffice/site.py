@@ -160,8 +160,8 @@ class StudioAdminSite(admin.AdminSite):
     site_header = site_title = settings.ADMIN_SITE_HEADER
     index_title = "Back office"
     index_template = "admin/studio_index.html"
-    # The web app lives elsewhere and "/" has no page here: no "View site" link to a 404.
-    site_url = None
+    # "View site": the landing page linking the admin, the API root and the docs.
+    site_url = "/"
 
     def register(self, model_or_iterable, admin_class=None, **options):
         models = (

@@ -201,7 +201,8 @@ class CatalogueAdmin(DeclaredSearchMixin, CascadeAdminMixin, admin.ModelAdmin):
         if refused:
             self.message_user(
                 request,
-                f"Kept {refused} item(s) other users hold in their library; delist them instead.",
+                f"Kept {plural(refused, 'item')} other users hold in their library; delist "
+                "them instead.",
                 messages.WARNING,
             )
 
