@@ -18,16 +18,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import Manager, Model
 from django.db.models.base import ModelBase
-from django.template.response import SimpleTemplateResponse
+from django.template.response import SimpleTemplateResponse, TemplateResponse
+from django.urls import path
 from import_export import widgets
 from import_export.admin import ExportMixin
 from import_export.fields import Field
 from import_export.formats.base_formats import CSV
 from import_export.resources import ModelResource
 
-from backoffice import dashboard
+from backoffice import dashboard, search
 from backoffice.history import HistoryTimelineMixin
-from config.admin import RefuseCraftedActions, rendering_for
+from config.admin import RefuseCraftedActions, field_behind, may_view, rendering_for
 from config.encryption import is_secret_field
 
 # OWASP "CSV injection": a cell a spreadsheet would run as a formula. The library's own option
@@ -102,13 +103,11 @@ def exported_fields(model):
 def changelist_columns(model_admin, request):
     """The model fields behind the changelist's columns, in its order: a column of the
     admin's own names the field it sorts by (`money_column`'s `<field>_usd`, say)."""
-    names = []
-    for column in model_admin.get_list_display(request):
-        if not isinstance(column, str):
-            continue
-        attribute = getattr(model_admin, column, None)
-        names.append(getattr(attribute, "admin_order_field", column) if attribute else column)
-    return names
+    return [
+        field_behind(model_admin, column)
+        for column in model_admin.get_list_display(request)
+        if isinstance(column, str)
+    ]
 
 
 def export_resource(model, leading=()):
@@ -190,6 +189,24 @@ class StudioAdminSite(admin.AdminSite):
 
         return rendered_for_viewer
 
+    def get_urls(self):
+        search = path("search/", self.admin_view(self.search_view), name="search")
+        return [search, *super().get_urls()]
+
+    def search_view(self, request):
+        """The home's search box: the term in users, projects and chats at once."""
+        term = request.GET.get("q", "").strip()
+        context = {
+            **self.each_context(request),
+            "title": f"Search: {term}" if term else "Search",
+            "term": term,
+            "found": search.search_everywhere(request, term) if term else [],
+        }
+        return TemplateResponse(request, "admin/studio_search.html", context)
+
     def index(self, request, extra_context=None):
-        tiles = dashboard.tiles_for(request)
-        return super().index(request, {"dashboard": tiles, **(extra_context or {})})
+        context = {
+            "dashboard": dashboard.tiles_for(request),
+            "searchable": any(may_view(request, model) for model in search.SEARCHED),
+        }
+        return super().index(request, {**context, **(extra_context or {})})

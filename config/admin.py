@@ -164,6 +164,13 @@ def money_column(field, *, signed=False, description=None, sortable=True):
     return admin.display(description=label, ordering=field if sortable else None)(column)
 
 
+def field_behind(model_admin, name):
+    """The model field an admin column or read-only field `name` shows: its own name, or for
+    a column of the admin's own (`money_column`'s `<field>_usd`) the field it sorts by."""
+    column = getattr(model_admin, name, None)
+    return getattr(column, "admin_order_field", name) if callable(column) else name
+
+
 class MoneyField(forms.DecimalField):
     """An amount as staff type it, in dollars and cents ("25", "-4.99"), cleaned to cents."""
 

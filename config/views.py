@@ -119,7 +119,6 @@ class ApiRootView(APIView):
     throttle_classes = []
 
     @extend_schema(
-        tags=["system"],
         responses={
             200: OpenApiResponse(
                 OpenApiTypes.OBJECT, description="Each document's and collection's absolute URL."

@@ -3,6 +3,7 @@ indented for people and compact for clients, a landing page at "/", and document
 that load nothing from the internet."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -69,3 +70,27 @@ def test_redoc_loads_nothing_from_the_internet(client):
     assert "googleapis" not in html and "gstatic" not in html
     assert "/static/drf_spectacular_sidecar/redoc/" in html
     assert "img-src 'self' data:" in page["Content-Security-Policy"]
+
+
+def schema(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_each_domain_has_its_own_docs_tag(client):
+    operations = schema(client)["paths"]
+    tags = {
+        path: {tag for operation in methods.values() for tag in operation.get("tags", ())}
+        for path, methods in operations.items()
+    }
+    assert tags["/api/v1/projects/{pid}/chats/"] == {"chat"}
+    assert tags["/api/v1/projects/{pid}/board/"] == {"kanban"}
+    assert tags["/api/v1/projects/{id}/"] == {"projects"}
+    assert tags["/api/v1/health/"] == {"system"}
+
+
+def test_client_facing_docs_cite_no_rule_ids(client):
+    text = json.dumps(schema(client))
+    assert re.findall(r"\b[A-Z]{3}-\d+", text) == []
+    assert "Add a provider key (paid tiers)" in text

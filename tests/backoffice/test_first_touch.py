@@ -211,3 +211,31 @@ def test_contains_search_is_served_by_a_trigram_index(staff_client, model, term,
         cursor.execute(f"EXPLAIN {counts[0]}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
+
+
+# The home's search box
+
+
+@pytest.mark.django_db
+def test_the_home_searches_users_projects_and_chats_at_once(staff_client, user):
+    ada = UserFactory(email="ada@example.com", name="Ada Lovelace")
+    project = ProjectFactory(owner=ada, name="Lovelace engine")
+    chat = ChatFactory(project=project, user=ada, title="Lovelace notes")
+    assert 'action="/admin/search/"' in staff_client.get("/admin/").content.decode()
+    page = staff_client.get("/admin/search/", {"q": "lovelace"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    for row, model in ((ada, User), (project, Project), (chat, Chat)):
+        assert f'href="{admin_url(model, f"{row.pk}/change/")}"' in html
+    assert f'href="{admin_url(User)}?q=lovelace"' in html
+
+
+@pytest.mark.django_db
+def test_the_home_search_shows_only_what_the_viewer_may_view(client, moderator):
+    moderator.is_staff = True
+    moderator.save(update_fields=["is_staff"])
+    UserFactory(name="Ada Lovelace")
+    client.force_login(moderator)
+    assert 'action="/admin/search/"' not in client.get("/admin/").content.decode()
+    html = client.get("/admin/search/", {"q": "lovelace"}).content.decode()
+    assert "Ada Lovelace" not in html and "may not view users, projects or chats" in html
