@@ -1,0 +1,18 @@
+"""The agent runtime records runs and summaries in any user's chat (ACC-9; `chat.record_runs`
+and the existing `chat.record_messages`), and Support reads runs and bookmarks, not the
+summaries: they retell what people said to their agents (issue 11)."""
+
+from django.db import migrations
+
+from config.roles import SERVICE_ACCOUNTS_GROUP, SUPPORT_GROUP, grant_to_group
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("chat", "0005_runs_summaries_attachments_bookmarks"),
+    ]
+
+    operations = [
+        grant_to_group(SERVICE_ACCOUNTS_GROUP, "chat", ["record_runs"]),
+        grant_to_group(SUPPORT_GROUP, "chat", ["view_agentrun", "view_chatbookmark"]),
+    ]
