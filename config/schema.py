@@ -29,6 +29,11 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
+def error(description):
+    """A documented error response: the one error shape, with what this endpoint answers."""
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
 class AutoSchema(openapi.AutoSchema):
     """Documents every error status an operation can return, not only its success code."""
 

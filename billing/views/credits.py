@@ -31,11 +31,11 @@ from billing.views.base import (
     IDEMPOTENCY_PARAMETERS,
     SERVICE,
     created_or_replayed,
-    error,
     idempotency_key,
 )
 from config.api import APIView, ColumnsListMixin, StudioViewSet
 from config.pagination import KeysetCursorPagination
+from config.schema import error
 
 
 class BillingConfigView(APIView):
