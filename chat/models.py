@@ -427,7 +427,10 @@ class AgentRun(BaseModel):
     objects = AgentRunQuerySet.as_manager()
 
     class Meta:
-        permissions = [("record_runs", "Can record and move agent runs in any chat")]
+        permissions = [
+            ("record_runs", "Can record and move agent runs in any chat"),
+            ("stop_runs", "Can cancel or fail any agent run in admin"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=RunStatus.values), name="chat_run_status_valid"

@@ -17,7 +17,7 @@ ADD_CHAT = "chat.add_chat"
 CHANGE_CHAT = "chat.change_chat"
 CHANGE_SHELL_SESSION = "chat.change_shellsession"
 RECORD_RUNS = "chat.record_runs"
-CHANGE_AGENT_RUN = "chat.change_agentrun"
+STOP_RUNS = "chat.stop_runs"
 
 
 def _holds(user, permission):
@@ -87,7 +87,7 @@ def user_can_record_runs(user):
 
 def user_can_stop_runs(user):
     """Staff who cancel or fail stuck runs in admin (CHT-43, CHT-45)."""
-    return _holds(user, CHANGE_AGENT_RUN)
+    return _holds(user, STOP_RUNS)
 
 
 def user_can_cancel_run(user, run):

@@ -91,6 +91,8 @@ class UsageLogAdmin(MoneyAdmin):
         "project",
         "agent",
         "creator",
+        "chat",
+        "run",
         "model",
         "tokens_input",
         "tokens_output",

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('trigger_message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='chat.message')),
             ],
             options={
-                'permissions': [('record_runs', 'Can record and move agent runs in any chat')],
+                'permissions': [('record_runs', 'Can record and move agent runs in any chat'), ('stop_runs', 'Can cancel or fail any agent run in admin')],
             },
         ),
         migrations.CreateModel(

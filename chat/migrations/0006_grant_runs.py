@@ -1,6 +1,7 @@
 """The agent runtime records runs and summaries in any user's chat (ACC-9; `chat.record_runs`
-and the existing `chat.record_messages`), and Support reads runs and bookmarks, not the
-summaries: they retell what people said to their agents (issue 11)."""
+and the existing `chat.record_messages`). Support reads runs and bookmarks, and cancels or
+fails stuck runs (`chat.stop_runs`); not the summaries, which retell what people said to their
+agents (issue 11)."""
 
 from django.db import migrations
 
@@ -14,5 +15,5 @@ class Migration(migrations.Migration):
 
     operations = [
         grant_to_group(SERVICE_ACCOUNTS_GROUP, "chat", ["record_runs"]),
-        grant_to_group(SUPPORT_GROUP, "chat", ["view_agentrun", "view_chatbookmark"]),
+        grant_to_group(SUPPORT_GROUP, "chat", ["view_agentrun", "view_chatbookmark", "stop_runs"]),
     ]
