@@ -76,12 +76,9 @@ class LatestMessagesFormSet(BaseInlineFormSet):
         return self._queryset
 
 
-class LatestMessagesInline(admin.TabularInline):
-    model = Message
-    formset = LatestMessagesFormSet
-    verbose_name_plural = f"latest {LATEST_MESSAGES} messages (newest first)"
-    fields = ("created_at", "role", "content_start")
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page and never edited there."""
+
     extra = 0
     can_delete = False
 
@@ -93,6 +90,14 @@ class LatestMessagesInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LatestMessagesInline(ReadOnlyInline):
+    model = Message
+    formset = LatestMessagesFormSet
+    verbose_name_plural = f"latest {LATEST_MESSAGES} messages (newest first)"
+    fields = ("created_at", "role", "content_start")
+    readonly_fields = fields
 
     @admin.display(description="content")
     def content_start(self, message):
@@ -114,20 +119,6 @@ class ChatAdminForm(forms.ModelForm):
                 "An archived chat is read-only: set its status back to active to rename it."
             )
         return cleaned
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LatestSummaryFormSet(BaseInlineFormSet):

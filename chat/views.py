@@ -12,7 +12,7 @@ page are read by `chat.selectors`, and it pages by keyset with no COUNT.
 
 from django.http import Http404
 from django.utils.functional import cached_property
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -471,6 +471,11 @@ class ChatSummaryViewSet(mixins.ListModelMixin, ChatNestedViewSet):
         return self.respond(newest)
 
 
+KIND_PARAMETER = OpenApiParameter(
+    "kind", str, OpenApiParameter.PATH, enum=BookmarkKind.values, description="CHT-48"
+)
+
+
 class ChatBookmarkViewSet(ChatNestedViewSet):
     """The caller's pin or wishlist mark on a chat they can see (CHT-48): PUT adds it, DELETE
     removes it; both idempotent, both 204. An unknown kind is a 404, as an unrouted path."""
@@ -483,12 +488,22 @@ class ChatBookmarkViewSet(ChatNestedViewSet):
             raise Http404("No such bookmark kind.")
         return self.chat
 
-    @extend_schema(summary="Bookmark a chat (CHT-48)", request=None, responses={204: None})
+    @extend_schema(
+        summary="Bookmark a chat (CHT-48)",
+        parameters=[KIND_PARAMETER],
+        request=None,
+        responses={204: None},
+    )
     def add(self, request, *args, **kwargs):
         services.bookmark_add(actor=request.user, chat=self.chat, kind=self.kwargs["kind"])
         return Response(status=HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="Remove a chat's bookmark (CHT-48)", request=None, responses={204: None})
+    @extend_schema(
+        summary="Remove a chat's bookmark (CHT-48)",
+        parameters=[KIND_PARAMETER],
+        request=None,
+        responses={204: None},
+    )
     def remove(self, request, *args, **kwargs):
         services.bookmark_remove(actor=request.user, chat=self.chat, kind=self.kwargs["kind"])
         return Response(status=HTTP_204_NO_CONTENT)
