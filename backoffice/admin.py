@@ -6,6 +6,7 @@ registration depends on the order the apps' admin modules are imported in.
 
 - User: accounts' UserAdmin with billing's money actions and links;
 - Project: projects' ProjectAdmin with the marketplace's project agents inline;
+- Chat: chat's ChatAdmin with billing's cost total (BIL-70);
 - the audit history's Events list (backoffice/history.py). pghistory's own admin app is not
   installed: it shows every model's events to whoever opens it.
 """
@@ -16,7 +17,10 @@ from pghistory.models import Events
 from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.models import User
 from backoffice.history import EventsAdmin
+from billing.admin.chats import BillingChatAdminMixin
 from billing.admin.users import BillingUserAdminMixin
+from chat.admin import ChatAdmin as ChatsChatAdmin
+from chat.models import Chat
 from marketplace.admin import ProjectAgentInline
 from projects.admin.projects import ProjectAdmin as ProjectsProjectAdmin
 from projects.models import Project
@@ -30,6 +34,11 @@ class UserAdmin(BillingUserAdminMixin, AccountsUserAdmin):
 @admin.register(Project)
 class ProjectAdmin(ProjectsProjectAdmin):
     inlines = (*ProjectsProjectAdmin.inlines, ProjectAgentInline)
+
+
+@admin.register(Chat)
+class ChatAdmin(BillingChatAdminMixin, ChatsChatAdmin):
+    pass
 
 
 admin.site.register(Events, EventsAdmin)

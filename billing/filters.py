@@ -42,6 +42,8 @@ class LedgerEntryFilter(CreatedRangeFilterSet):
 
 class UsageLogFilter(CreatedRangeFilterSet):
     project = django_filters.UUIDFilter(field_name="project_id")
+    chat = django_filters.UUIDFilter(field_name="chat_id", help_text="BIL-71")
+    run = django_filters.UUIDFilter(field_name="run_id", help_text="BIL-71")
     model = django_filters.CharFilter(max_length=200)
     billed_status = django_filters.ChoiceFilter(choices=BilledStatus.choices)
     is_byok = StrictBooleanFilter()

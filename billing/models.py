@@ -338,6 +338,24 @@ class UsageLog(BaseModel):
     creator = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # BIL-70: what the call was for. Money outlives chats and runs, hence SET_NULL; the
+    # partial indexes below serve the filters and the deletes' SET NULL lookups.
+    chat = models.ForeignKey(
+        "chat.Chat",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="usage_logs",
+        db_index=False,
+    )
+    run = models.ForeignKey(
+        "chat.AgentRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="usage_logs",
+        db_index=False,
+    )
     model = models.CharField(max_length=200)
     tokens_input = models.IntegerField()
     tokens_output = models.IntegerField()
@@ -406,6 +424,12 @@ class UsageLog(BaseModel):
                 name="billing_usage_pending",
                 condition=Q(billed_status="pending"),
             ),
+            models.Index(
+                fields=["chat", "created_at"],
+                name="billing_usage_chat",
+                condition=Q(chat__isnull=False),
+            ),
+            models.Index(fields=["run"], name="billing_usage_run", condition=Q(run__isnull=False)),
         ]
 
     def __str__(self):

@@ -53,14 +53,15 @@ SUMMARY_KEYS = {
     "day": TruncDate("created_at", tzinfo=UTC),
     "model": F("model"),
     "project": F("project_id"),
+    "chat": F("chat_id"),  # BIL-71
 }
 SUMMARY_SUMS = ("tokens_input", "tokens_output", "cost_total", "credits_charged", "shortfall_cents")
 
 
 def usage_summary(*, user, start, end, group_by):
-    """W7: the user's usage in `[start, end)` grouped by UTC day, model or project, in one
-    query on the `(user, created_at, id)` index. Days come oldest first; models and projects
-    biggest spend first. Returns `(rows, totals)`."""
+    """W7: the user's usage in `[start, end)` grouped by UTC day, model, project or chat
+    (BIL-71), in one query on the `(user, created_at, id)` index. Days come oldest first;
+    the others biggest spend first. Returns `(rows, totals)`."""
     grouped = (
         UsageLog.objects.filter(user=user, created_at__gte=start, created_at__lt=end)
         .annotate(key=SUMMARY_KEYS[group_by])

@@ -29,3 +29,25 @@ class UnknownContainer(DomainError):
 
     def __init__(self):
         super().__init__(fields={"container_name": [self.message]})
+
+
+class RunInProgress(DomainError):
+    """CHT-40: the chat already has an active run of this type; answered through the
+    one-active-run constraint, whichever claim's insert loses the race."""
+
+    status = http.HTTP_409_CONFLICT
+    code = "run_in_progress"
+    message = "This chat already has an active run of this type. Wait for it or cancel it."
+    constraint = "chat_run_one_active"
+
+
+class TooManyAttachments(DomainError):
+    """CHT-47: a 400 on the field."""
+
+    def __init__(self, limit):
+        super().__init__(fields={"attachment_ids": [f"Attach at most {limit} assets."]})
+
+
+def not_of_this_chat(field, message="Name one of this chat's."):
+    """A 400 on `field`: the row it names is not one of this chat's (CHT-46, CHT-47)."""
+    return DomainError(fields={field: [message]})

@@ -9,11 +9,16 @@ import django_filters
 
 from chat.models import (
     AgentCommandLog,
+    AgentRun,
+    BookmarkKind,
     Chat,
+    ChatBookmark,
     ChatStatus,
     Message,
     MessageRole,
     RiskLevel,
+    RunStatus,
+    RunType,
     ShellSession,
     ShellSessionStatus,
 )
@@ -62,4 +67,21 @@ class ShellSessionFilter(FilterSet):
 
     class Meta:
         model = ShellSession
+        fields = []
+
+
+class AgentRunFilter(FilterSet):
+    status = django_filters.ChoiceFilter(choices=RunStatus.choices)
+    run_type = django_filters.ChoiceFilter(choices=RunType.choices)
+
+    class Meta:
+        model = AgentRun
+        fields = []
+
+
+class ChatBookmarkFilter(FilterSet):
+    kind = django_filters.ChoiceFilter(choices=BookmarkKind.choices)
+
+    class Meta:
+        model = ChatBookmark
         fields = []

@@ -10,7 +10,7 @@ is refused too.
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import F, Func, Q
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Left
 from django.db.models.lookups import Exact, LessThanOrEqual
@@ -354,3 +354,277 @@ class ShellSession(BaseModel):
 
     def __str__(self):
         return f"{self.session_id} in {self.container_name}"
+
+
+# Agent runs (EXTENSIONS.md §1)
+
+RUN_JSON_MAX_BYTES = 64 * KIB
+RUN_JSON = JsonValidator(max_bytes=RUN_JSON_MAX_BYTES)
+
+
+class RunType(models.TextChoices):
+    AGENT_RUN = "agent_run"
+    CHAT_RUN = "chat_run"
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    WAITING_FOR_INPUT = "waiting_for_input"
+    PAUSED = "paused"
+    ABORTING = "aborting"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+# CHT-40: the one tuple the one-active-run index, the services, the sweeper and the admin's
+# "stuck" filter all read, so their predicates cannot drift apart.
+ACTIVE_RUN_STATUSES = (
+    RunStatus.PENDING,
+    RunStatus.RUNNING,
+    RunStatus.WAITING_FOR_INPUT,
+    RunStatus.PAUSED,
+    RunStatus.ABORTING,
+)
+FINAL_RUN_STATUSES = (RunStatus.COMPLETED, RunStatus.CANCELLED, RunStatus.FAILED)
+
+
+class AgentRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The runs of the chats `user` may see: through the project, never by id alone."""
+        return self.filter(chat__in=Chat.objects.visible_to(user))
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_RUN_STATUSES)
+
+
+@audited()
+class AgentRun(BaseModel):
+    """One run of an agent in a chat, from its claim to its final state (EXTENSIONS.md §1).
+
+    CHT-40: at most one active run per chat and run type, held by `chat_run_one_active`.
+    CHT-41: the status moves only along `chat.services.RUN_TRANSITIONS`; every move bumps
+    `version` (CHT-42) and is recorded by the audit triggers, the sweeper's bulk update too
+    (CHT-45). CHT-44: the runtime's claim is idempotent by `(chat, request_id)`.
+    """
+
+    chat = models.ForeignKey(
+        "chat.Chat",
+        on_delete=models.CASCADE,
+        related_name="runs",
+        db_index=False,  # covered by the (chat, created_at, id) index
+    )
+    run_type = models.CharField(max_length=16, choices=RunType, default=RunType.AGENT_RUN)
+    status = models.CharField(max_length=20, choices=RunStatus, default=RunStatus.PENDING)
+    trigger_message = models.ForeignKey(
+        "chat.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    result_message = models.ForeignKey(
+        "chat.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    parent_run = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="sub_runs"
+    )
+    model = models.CharField(max_length=255)
+    input = models.JSONField(default=dict, blank=True, validators=[RUN_JSON])
+    metrics = models.JSONField(default=dict, blank=True, validators=[RUN_JSON])
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveBigIntegerField(default=0)
+    request_id = models.CharField(max_length=255)
+
+    objects = AgentRunQuerySet.as_manager()
+
+    class Meta:
+        permissions = [
+            ("record_runs", "Can record and move agent runs in any chat"),
+            ("stop_runs", "Can cancel or fail any agent run in admin"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="chat_run_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(run_type__in=RunType.values), name="chat_run_type_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["chat", "run_type"],
+                condition=Q(status__in=ACTIVE_RUN_STATUSES),
+                name="chat_run_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=FINAL_RUN_STATUSES, finished_at__isnull=False)
+                | (~Q(status__in=FINAL_RUN_STATUSES) & Q(finished_at__isnull=True)),
+                name="chat_run_final_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RunStatus.FAILED) | Q(error_code__regex=HAS_TEXT),
+                name="chat_run_failed_has_error",
+            ),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(finished_at__gte=F("started_at")),
+                name="chat_run_times_ordered",
+            ),
+            models.UniqueConstraint(fields=["chat", "request_id"], name="chat_run_request_unique"),
+            models.CheckConstraint(
+                condition=Q(request_id__regex=HAS_TEXT), name="chat_run_request_present"
+            ),
+            models.CheckConstraint(
+                condition=Exact(JsonbTypeof("input"), "object")
+                & LessThanOrEqual(OctetLength(JsonbText("input")), RUN_JSON_MAX_BYTES)
+                & Exact(JsonbTypeof("metrics"), "object")
+                & LessThanOrEqual(OctetLength(JsonbText("metrics")), RUN_JSON_MAX_BYTES),
+                name="chat_run_json_objects",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["chat", "created_at", "id"]),
+            # The sweeper's and the admin "stuck" filter's scan: active runs by idle time.
+            models.Index(
+                fields=["status", "updated_at"],
+                condition=Q(status__in=ACTIVE_RUN_STATUSES),
+                name="chat_run_active_updated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.run_type} {str(self.pk)[:8]} ({self.status})"
+
+    @property
+    def duration(self):
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+# Summaries, attachments, bookmarks (EXTENSIONS.md §3, §7, §8)
+
+SUMMARY_MAX_BYTES = 256 * KIB
+
+
+class ChatSummary(BaseModel):
+    """A compaction of a chat's messages up to `end_message` (EXTENSIONS.md §3). Insert-only
+    (§1.8); the newest is the active one.
+
+    CHT-46: `end_message`, `parent_summary` and `run` belong to the summary's own chat.
+    """
+
+    chat = models.ForeignKey(
+        "chat.Chat",
+        on_delete=models.CASCADE,
+        related_name="summaries",
+        db_index=False,  # covered by the (chat, -created_at) index
+    )
+    end_message = models.ForeignKey(
+        "chat.Message",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # covered by the (chat, end_message) unique: a message's chat is fixed
+    )
+    parent_summary = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    run = models.ForeignKey(
+        "chat.AgentRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary_text = models.TextField()
+    original_tokens = models.PositiveIntegerField()
+    summary_tokens = models.PositiveIntegerField()
+    model = models.CharField(max_length=255)
+
+    class Meta:
+        verbose_name_plural = "chat summaries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(original_tokens__gt=0) & Q(summary_tokens__lte=F("original_tokens")),
+                name="chat_summary_tokens_valid",
+            ),
+            models.UniqueConstraint(fields=["chat", "end_message"], name="chat_summary_end_unique"),
+            models.CheckConstraint(
+                condition=Q(summary_text__regex=HAS_TEXT)
+                & LessThanOrEqual(OctetLength("summary_text"), SUMMARY_MAX_BYTES),
+                name="chat_summary_text_size",
+            ),
+        ]
+        indexes = [models.Index(fields=["chat", "-created_at", "-id"])]
+
+    def __str__(self):
+        return shorten(self.summary_text)
+
+    @property
+    def compression_ratio(self):
+        return self.summary_tokens / self.original_tokens
+
+
+ATTACHMENTS_PER_MESSAGE = 10  # CHT-47
+
+
+class MessageAttachment(BaseModel):
+    """A project asset attached to a message (EXTENSIONS.md §7). Insert-only (§1.8), written
+    in the message's own transaction. CHT-47: at most 10 per message, each an asset of the
+    chat's project."""
+
+    message = models.ForeignKey(
+        "chat.Message",
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        db_index=False,  # covered by the (message, asset) unique
+    )
+    asset = models.ForeignKey(
+        "projects.ProjectAsset", on_delete=models.CASCADE, related_name="attachments"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "asset"], name="chat_attachment_message_asset_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"attachment {str(self.pk)[:8]}"
+
+
+class BookmarkKind(models.TextChoices):
+    PIN = "pin"
+    WISHLIST = "wishlist"
+
+
+class ChatBookmark(BaseModel):
+    """A user's pin or wishlist mark on a chat (EXTENSIONS.md §8). CHT-48: one per user, chat
+    and kind, added and removed idempotently."""
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="chat_bookmarks",
+        db_index=False,  # covered by the (user, chat, kind) unique
+    )
+    chat = models.ForeignKey("chat.Chat", on_delete=models.CASCADE, related_name="bookmarks")
+    kind = models.CharField(max_length=10, choices=BookmarkKind)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=BookmarkKind.values), name="chat_bookmark_kind_valid"
+            ),
+            models.UniqueConstraint(fields=["user", "chat", "kind"], name="chat_bookmark_unique"),
+        ]
+        # The cross-project list: a user's bookmarks of one kind, newest first.
+        indexes = [models.Index(fields=["user", "kind", "-created_at", "-id"])]
+
+    def __str__(self):
+        return f"{self.kind} {str(self.chat_id)[:8]}"

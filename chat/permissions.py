@@ -17,6 +17,8 @@ MANAGE_SHELL_SESSIONS = "chat.manage_shell_sessions"
 ADD_CHAT = "chat.add_chat"
 CHANGE_CHAT = "chat.change_chat"
 CHANGE_SHELL_SESSION = "chat.change_shellsession"
+RECORD_RUNS = "chat.record_runs"
+STOP_RUNS = "chat.stop_runs"
 
 
 def _holds(user, permission):
@@ -75,6 +77,21 @@ def user_can_close_shell_session(user, session):
     )
 
 
+def user_can_record_runs(user):
+    """The agent runtime: claims and moves runs in any user's chat (CHT-40…44)."""
+    return _holds(user, RECORD_RUNS)
+
+
+def user_can_stop_runs(user):
+    """Staff who cancel or fail stuck runs in admin (CHT-43, CHT-45)."""
+    return _holds(user, STOP_RUNS)
+
+
+def user_can_cancel_run(user, run):
+    """CHT-43: the chat's owner, the runtime, and staff in admin."""
+    return user_owns(user, run.chat) or user_can_record_runs(user) or user_can_stop_runs(user)
+
+
 def requested_role(request):
     """The role a message request asks for, read before the body is validated, so that the
     403 of CHT-11 comes before any 400 (API.md §3). A missing or unknown role reads as `user`:
@@ -103,3 +120,17 @@ class CanManageShellSessions(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return user_can_manage_shell_sessions(request.user)
+
+
+class CanRecordRuns(BasePermission):
+    """Object level, on the chat or run: one the caller cannot see is a 404 first."""
+
+    def has_object_permission(self, request, view, obj):
+        return user_can_record_runs(request.user)
+
+
+class CanRecordMessages(BasePermission):
+    """Object level, on the chat: summaries are the runtime's (CHT-46)."""
+
+    def has_object_permission(self, request, view, obj):
+        return user_can_record_messages(request.user)

@@ -8,16 +8,26 @@ write. Text that people or programs wrote (messages, commands, output) keeps its
 from rest_framework import serializers
 
 from chat.models import (
+    ATTACHMENTS_PER_MESSAGE,
     COMMAND_MAX_BYTES,
     MESSAGE_CONTENT_MAX_BYTES,
     MESSAGE_METADATA,
+    RUN_JSON,
+    SUMMARY_MAX_BYTES,
     TERMINAL_SIZE_MAX,
     AgentCommandLog,
+    AgentRun,
+    BookmarkKind,
     Chat,
+    ChatBookmark,
     ChatStatus,
+    ChatSummary,
     Message,
+    MessageAttachment,
     MessageRole,
     RiskLevel,
+    RunStatus,
+    RunType,
     ShellSession,
     ShellSessionStatus,
 )
@@ -103,6 +113,30 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    """An asset attached to a message (CHT-47): enough to show it; the asset's own route
+    downloads it."""
+
+    filename = serializers.CharField(source="asset.filename", read_only=True)
+    mime_type = serializers.CharField(source="asset.mime_type", read_only=True)
+    file_size = serializers.IntegerField(source="asset.file_size", read_only=True)
+
+    class Meta:
+        model = MessageAttachment
+        fields = ["asset", "filename", "mime_type", "file_size"]
+        read_only_fields = fields
+
+
+class PostedMessageSerializer(MessageSerializer):
+    """A message just posted, with its attachments (CHT-47)."""
+
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta(MessageSerializer.Meta):
+        fields = [*MessageSerializer.Meta.fields, "attachments"]
+        read_only_fields = fields
+
+
 class MessageWriteSerializer(serializers.Serializer):
     """CHT-11 decides who may send which role (before this runs); this checks the shape."""
 
@@ -110,6 +144,13 @@ class MessageWriteSerializer(serializers.Serializer):
     content = verbatim_text(max_bytes=MESSAGE_CONTENT_MAX_BYTES, allow_blank=True)
     message_metadata = serializers.JSONField(
         required=False, default=dict, validators=[MESSAGE_METADATA]
+    )
+    attachment_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        max_length=ATTACHMENTS_PER_MESSAGE,
+        help_text="CHT-47: up to 10 assets of the chat's project.",
     )
 
     def validate(self, attrs):
@@ -257,3 +298,137 @@ class ShellSessionUsageResultSerializer(serializers.Serializer):
 
     bytes_read = serializers.IntegerField()
     bytes_written = serializers.IntegerField()
+
+
+# Agent runs (EXTENSIONS.md §1)
+
+
+class AgentRunSerializer(serializers.ModelSerializer):
+    run_type = EnumChoiceField(RunType, read_only=True)
+    status = EnumChoiceField(RunStatus, read_only=True)
+
+    class Meta:
+        model = AgentRun
+        fields = [
+            "id",
+            "chat",
+            "run_type",
+            "status",
+            "version",
+            "model",
+            "trigger_message",
+            "result_message",
+            "parent_run",
+            "input",
+            "metrics",
+            "error_code",
+            "error_message",
+            "request_id",
+            "started_at",
+            "finished_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AgentRunClaimSerializer(serializers.Serializer):
+    """The runtime's claim (CHT-40, CHT-44): `request_id` makes a retry return the first run."""
+
+    request_id = serializers.CharField(max_length=255)
+    run_type = EnumChoiceField(RunType, required=False, default=RunType.AGENT_RUN)
+    model = serializers.CharField(max_length=255)
+    input = serializers.JSONField(required=False, default=dict, validators=[RUN_JSON])
+    trigger_message = serializers.UUIDField(required=False, allow_null=True, default=None)
+    parent_run = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        attrs["trigger_message_id"] = attrs.pop("trigger_message")
+        attrs["parent_run_id"] = attrs.pop("parent_run")
+        return attrs
+
+
+class AgentRunStatusSerializer(serializers.Serializer):
+    """The runtime's report (CHT-41, CHT-42). With `version`, it applies only to that version."""
+
+    status = EnumChoiceField(RunStatus)
+    version = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    error_code = serializers.CharField(max_length=64, required=False, default="")
+    error_message = serializers.CharField(required=False, default="", trim_whitespace=False)
+    metrics = serializers.JSONField(required=False, default=None, validators=[RUN_JSON])
+    result_message = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        attrs["result_message_id"] = attrs.pop("result_message")
+        return attrs
+
+
+# Summaries (EXTENSIONS.md §3)
+
+
+class ChatSummarySerializer(serializers.ModelSerializer):
+    compression_ratio = serializers.FloatField(read_only=True)
+
+    class Meta:
+        model = ChatSummary
+        fields = [
+            "id",
+            "chat",
+            "end_message",
+            "parent_summary",
+            "run",
+            "summary_text",
+            "original_tokens",
+            "summary_tokens",
+            "compression_ratio",
+            "model",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ChatSummaryWriteSerializer(serializers.Serializer):
+    """CHT-46: the runtime's compaction up to `end_message`, a message of this chat."""
+
+    end_message = serializers.UUIDField()
+    parent_summary = serializers.UUIDField(required=False, allow_null=True, default=None)
+    run = serializers.UUIDField(required=False, allow_null=True, default=None)
+    summary_text = verbatim_text(max_bytes=SUMMARY_MAX_BYTES)
+    original_tokens = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    summary_tokens = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    model = serializers.CharField(max_length=255)
+
+    def validate(self, attrs):
+        if not attrs["summary_text"].strip():
+            raise serializers.ValidationError({"summary_text": ["Write the summary."]})
+        if attrs["summary_tokens"] > attrs["original_tokens"]:
+            raise serializers.ValidationError(
+                {"summary_tokens": ["A summary is no longer than what it summarizes."]}
+            )
+        return {
+            "end_message_id": attrs["end_message"],
+            "parent_summary_id": attrs["parent_summary"],
+            "run_id": attrs["run"],
+            **{
+                name: attrs[name]
+                for name in ("summary_text", "original_tokens", "summary_tokens", "model")
+            },
+        }
+
+
+# Bookmarks (EXTENSIONS.md §8)
+
+
+class ChatBookmarkSerializer(serializers.ModelSerializer):
+    """A bookmark with what a list of them shows of its chat; archived chats are listed,
+    flagged by `chat_status` (CHT-48)."""
+
+    kind = EnumChoiceField(BookmarkKind, read_only=True)
+    project = serializers.UUIDField(source="chat.project_id", read_only=True)
+    chat_title = serializers.CharField(source="chat.title", read_only=True)
+    chat_status = EnumChoiceField(ChatStatus, source="chat.status", read_only=True)
+
+    class Meta:
+        model = ChatBookmark
+        fields = ["id", "kind", "chat", "project", "chat_title", "chat_status", "created_at"]
+        read_only_fields = fields

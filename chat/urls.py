@@ -4,6 +4,7 @@ Everything hangs under the project as `pid`, and every id is a UUID path convert
 malformed id is an unrouted 404 before any view runs.
 """
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from chat import views
@@ -16,10 +17,26 @@ router.register(
     f"{NESTED}/chats/<uuid:cid>/messages", views.MessageViewSet, basename="project-chat-message"
 )
 router.register(
+    f"{NESTED}/chats/<uuid:cid>/runs", views.AgentRunViewSet, basename="project-chat-run"
+)
+router.register(
+    f"{NESTED}/chats/<uuid:cid>/summaries",
+    views.ChatSummaryViewSet,
+    basename="project-chat-summary",
+)
+router.register("chats/bookmarks", views.BookmarkListViewSet, basename="chat-bookmark")
+router.register(
     f"{NESTED}/command-logs", views.AgentCommandLogViewSet, basename="project-command-log"
 )
 router.register(
     f"{NESTED}/shell-sessions", views.ShellSessionViewSet, basename="project-shell-session"
 )
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        f"{NESTED}/chats/<uuid:cid>/bookmarks/<str:kind>/",
+        views.ChatBookmarkViewSet.as_view({"put": "add", "delete": "remove"}),
+        name="project-chat-bookmark",
+    ),
+]

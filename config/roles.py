@@ -14,6 +14,7 @@ SERVICE_PERMISSIONS = (
     "chat.record_messages",
     "chat.record_command_logs",
     "chat.manage_shell_sessions",
+    "chat.record_runs",
     "billing.charge_usage",
     "projects.report_runtime_state",
 )

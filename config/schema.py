@@ -41,6 +41,11 @@ RULE_ID = re.compile(r"\b[A-Z]{3}-\d+(?:…\d+)?(?:,\s*|;\s*|\s+and\s+)?")
 EMPTY_PARENTHESES = re.compile(r"\s*\(\s*\)")
 
 
+def error(description):
+    """A documented error response: the one error shape, with what this endpoint answers."""
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
 class AutoSchema(openapi.AutoSchema):
     """Documents every error status an operation can return, not only its success code, and
     tags each operation with its domain."""

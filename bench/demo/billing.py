@@ -26,6 +26,7 @@ from billing.services.credits import credits_grant_daily_start, tier_set
 from billing.services.marketplace_sales import item_purchase
 from billing.services.stripe_events import stripe_event_process
 from billing.services.usage import usage_record
+from chat.models import AgentRun
 from marketplace.models import AgentPricingType, MarketplaceAgent
 from projects.models import Project
 
@@ -109,14 +110,23 @@ def _credit_purchase(user, *, package, payment_intent):
 
 
 def _usage(user, calls):
+    """The user's calls in their first project; where that project's first chat has agent
+    runs, each call is attributed to one of them, oldest first (BIL-70)."""
     project = Project.objects.filter(owner=user).order_by("created_at").first()
+    runs = list(
+        AgentRun.objects.filter(chat__project=project).order_by("created_at")
+        if project is not None
+        else ()
+    )
     for number, (model, tokens_input, tokens_output) in enumerate(calls):
+        run = runs[number] if number < len(runs) else None
         usage_record(
             user=user,
             model=model,
             tokens_input=tokens_input,
             tokens_output=tokens_output,
             project=project,
+            run=run,
             request_id=f"demo-{user.username}-{number}",
         )
 

@@ -1,5 +1,7 @@
 """Demo chats for the run command (`seed_demo`): conversations with the agent, its command log
 and terminal sessions in the demo projects, so staff clicking through admin see a product in use.
+One chat also shows what the runtime records (EXTENSIONS.md §1, §3, §7, §8): a finished, a
+failed and a running agent run, a summary, a message with an attachment, and the owner's pin.
 
 Idempotent: a project that already has chats is left alone. Every row is written through the
 services, as the agent runtime would write it: the demo's runtime is a service account (in the
@@ -11,9 +13,9 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from bench.demo.accounts import demo_users
 from chat import services
-from chat.models import Chat, ChatStatus, MessageRole, RiskLevel
+from chat.models import BookmarkKind, Chat, ChatStatus, Message, MessageRole, RiskLevel, RunStatus
 from config.roles import SERVICE_ACCOUNTS_GROUP
-from projects.models import Container, EnvironmentStatus, Project
+from projects.models import Container, EnvironmentStatus, Project, ProjectAsset
 
 DEMO_RUNTIME = ("runtime@example.com", "Agent runtime", "agent_runtime")
 
@@ -127,6 +129,11 @@ DEMO_COMMANDS = {
 }
 
 
+# The chat that shows runs, a summary, an attachment and a pin: (project, chat title).
+RUNS_CHAT = ("Recipe Box", "Search recipes by ingredient")
+RUN_MODEL = "anthropic/claude-sonnet-4"
+
+
 def seed(stdout):
     runtime = _runtime()
     projects = Project.objects.filter(name__in=DEMO_CHATS, owner__in=demo_users())
@@ -135,6 +142,8 @@ def seed(stdout):
         if Chat.objects.filter(project=project).exists():
             continue
         _chats(project, runtime)
+        if project.name == RUNS_CHAT[0]:
+            _runtime_records(Chat.objects.get(project=project, title=RUNS_CHAT[1]), runtime)
         _commands(project, runtime)
         _sessions(project, runtime)
         seeded += 1
@@ -203,3 +212,63 @@ def _sessions(project, runtime):
         )
         if close:
             services.shell_session_close(actor=project.owner, session=session)
+
+
+def _runtime_records(chat, runtime):
+    """A finished, a failed and a running run, a summary, an attachment and a pin."""
+    owner = chat.project.owner
+    first, *_, last = Message.objects.filter(chat=chat).order_by("created_at", "id")
+    finished = _run(chat, runtime, "demo-run-1", trigger=first)
+    _move(runtime, finished, RunStatus.RUNNING)
+    _move(
+        runtime,
+        finished,
+        RunStatus.COMPLETED,
+        metrics={"tokens_input": 48_200, "tokens_output": 3_900, "tool_calls": 2, "ms": 41_800},
+    )
+    failed = _run(chat, runtime, "demo-run-2", trigger=last)
+    _move(runtime, failed, RunStatus.RUNNING)
+    _move(
+        runtime,
+        failed,
+        RunStatus.FAILED,
+        error_code="tool_error",
+        error_message="npm test exited with 1: 1 failed, 13 passed",
+    )
+    services.summary_record(
+        actor=runtime,
+        chat=chat,
+        end_message_id=last.pk,
+        summary_text="The owner wants ingredient search; it is live at /recipes?ingredients=, "
+        "best matches first. Open: plural-insensitive matching ('egg' finds 'eggs').",
+        original_tokens=5_400,
+        summary_tokens=310,
+        model="anthropic/claude-haiku-4",
+    )
+    logo = ProjectAsset.objects.filter(project=chat.project).order_by("created_at").first()
+    posted = services.message_record(
+        actor=owner,
+        chat=chat,
+        role=USER,
+        content="While you're at it, put this logo in the search page header.",
+        attachment_ids=[logo.pk] if logo is not None else [],
+    )
+    running = _run(chat, runtime, "demo-run-3", trigger=posted)
+    _move(runtime, running, RunStatus.RUNNING)
+    services.bookmark_add(actor=owner, chat=chat, kind=BookmarkKind.PIN)
+
+
+def _run(chat, runtime, request_id, *, trigger):
+    run, _ = services.run_claim(
+        actor=runtime,
+        chat=chat,
+        request_id=request_id,
+        model=RUN_MODEL,
+        input={"prompt_message": str(trigger.pk)},
+        trigger_message_id=trigger.pk,
+    )
+    return run
+
+
+def _move(runtime, run, status, **report):
+    services.run_transition(actor=runtime, run=run, status=status, **report)

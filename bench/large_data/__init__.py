@@ -36,6 +36,10 @@ class Sizes:
         return self.of(2_000_000)
 
     @property
+    def agent_runs(self):
+        return self.of(200_000)
+
+    @property
     def usage_logs(self):
         return self.of(1_000_000)
 

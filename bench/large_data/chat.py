@@ -1,10 +1,13 @@
-"""Benchmark chats and messages for `manage.py seed_large` (PERFORMANCE.md W1).
+"""Benchmark chats, messages and agent runs for `manage.py seed_large` (PERFORMANCE.md W1).
 
 One chat per benchmark project, and `sizes.messages` messages (2M at full scale) over them:
 every chat has some, busy chats hold hundreds, and a 50-message page is about 100 KB of JSON
 (short user questions alternate with long assistant answers that carry steps and tool
 calls). Counters are then set from the rows, so CHT-2 holds
 on the seeded data too.
+
+`sizes.agent_runs` runs (200k at full scale, about four a chat) follow: one chat in 50 has a
+running run (CHT-40 holds: at most one per chat), one run in ten failed, the rest completed.
 """
 
 CHATS = """
@@ -77,6 +80,33 @@ WHERE m.chat_id = c.id AND c.title LIKE 'Bench chat %%'
 """
 
 
+# Run n goes to the chat ranked 1 + n mod chats; the first chats/50 runs are the running ones,
+# each in a chat of its own. Run n started n seconds ago and took 5 to 185 seconds.
+RUNS = """
+INSERT INTO chat_agentrun (
+    id, created_at, updated_at, chat_id, run_type, status, model, input, metrics,
+    error_code, error_message, started_at, finished_at, version, request_id,
+    trigger_message_id, result_message_id, parent_run_id)
+SELECT gen_random_uuid(), t.at, t.at + t.took, c.id, 'agent_run',
+       CASE WHEN n <= %(active)s THEN 'running'
+            WHEN n %% 10 = 0 THEN 'failed' ELSE 'completed' END,
+       (ARRAY['anthropic/claude-sonnet-4', 'openai/gpt-5', 'deepseek/deepseek-chat'])[1 + n %% 3],
+       jsonb_build_object('prompt', 'Make the header sticky, run ' || n),
+       jsonb_build_object('tokens_input', 1000 + n %% 50000, 'tokens_output', 200 + n %% 4000,
+                          'tool_calls', n %% 12),
+       CASE WHEN n > %(active)s AND n %% 10 = 0 THEN 'tool_error' ELSE '' END,
+       CASE WHEN n > %(active)s AND n %% 10 = 0 THEN 'npm test exited with 1' ELSE '' END,
+       t.at, CASE WHEN n <= %(active)s THEN NULL ELSE t.at + t.took END,
+       CASE WHEN n <= %(active)s THEN 1 ELSE 2 END, 'bench-run-' || n, NULL, NULL, NULL
+FROM generate_series(%(first)s, %(last)s) AS n
+CROSS JOIN LATERAL (
+    SELECT now() - n * interval '1 second' AS at, (5 + n %% 181) * interval '1 second' AS took
+) AS t
+JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rank FROM chat_chat
+      WHERE title LIKE 'Bench chat %%') AS c ON c.rank = 1 + n %% %(chats)s
+"""
+
+
 def seed(seeder):
     chats = seeder.run("chats", CHATS)
     if not chats:
@@ -86,3 +116,7 @@ def seed(seeder):
         "messages", MESSAGES, messages, {"messages": messages, "chats": chats}, batches=20
     )
     seeder.run("chat counters", COUNTERS)
+    runs = seeder.sizes.agent_runs
+    seeder.run_in_batches(
+        "agent runs", RUNS, runs, {"chats": chats, "active": max(1, chats // 50)}, batches=10
+    )

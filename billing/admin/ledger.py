@@ -94,6 +94,8 @@ class UsageLogAdmin(MoneyAdmin):
         "project",
         "agent",
         "creator",
+        "chat",
+        "run",
         "model",
         "tokens_input",
         "tokens_output",

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from accounts.models import normalize_email
-from billing.admin.base import MoneyAdmin, action_form
+from billing.admin.base import MoneyAdmin
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
@@ -24,7 +24,7 @@ from billing.permissions import (
 )
 from billing.services.marketplace_sales import marketplace_transaction_refund, payout_set
 from billing.services.stripe_events import HANDLERS, stripe_event_reprocess
-from config.admin import changelist_link, money_column, plural, report
+from config.admin import action_form, changelist_link, money_column, plural, report
 from config.exceptions import DomainError, InvalidStateTransition
 
 

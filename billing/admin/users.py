@@ -10,13 +10,12 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from accounts.models import SubscriptionTier
-from billing.admin.base import action_form
 from billing.errors import BucketWouldGoNegative
 from billing.models import BUCKET_FIELDS, CreditBucket, CreditLedgerEntry, CreditPurchase, UsageLog
 from billing.permissions import user_can_adjust_credits, user_can_change_tier
 from billing.selectors import with_outstanding
 from billing.services.credits import credits_adjust, settled_cents, tier_set
-from config.admin import MoneyField, changelist_link, money, plural, report
+from config.admin import MoneyField, action_form, changelist_link, money, plural, report
 
 # One adjustment at most this big (100 000 dollars), so a typo cannot overflow a bucket.
 ADJUSTMENT_LIMIT = 10_000_000

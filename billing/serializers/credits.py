@@ -13,6 +13,7 @@ from rest_framework import serializers
 from accounts.models import User
 from accounts.serializers import BalanceSerializer
 from billing.models import BilledStatus, CreditBucket, CreditPackage, LedgerEntryType
+from chat.models import AgentRun, Chat
 from config.fields import UtcDateTimeField
 from config.schema import EnumChoiceField
 from marketplace.models import MarketplaceAgent
@@ -84,9 +85,25 @@ class UsageChargeSerializer(UsageCheckSerializer):
     tokens_output = serializers.IntegerField(min_value=0, max_value=MAX_INT)
     project = serializers.UUIDField(required=False, allow_null=True)
     agent = serializers.UUIDField(required=False, allow_null=True)
+    chat = serializers.UUIDField(
+        required=False, allow_null=True, help_text="BIL-70: a chat of the charged user."
+    )
+    run = serializers.UUIDField(
+        required=False, allow_null=True, help_text="BIL-70: a run in a chat of the charged user."
+    )
 
     def validate(self, attrs):
         user = attrs["user"]
+        if attrs.get("chat") is not None:
+            chats = Chat.objects.filter(user=user).only("id", "user_id", "project_id")
+            attrs["chat"] = chats.filter(pk=attrs["chat"]).first()
+            if attrs["chat"] is None:
+                raise serializers.ValidationError({"chat": ["Not a chat of this user."]})
+        if attrs.get("run") is not None:
+            runs = AgentRun.objects.filter(chat__user=user).select_related("chat")
+            attrs["run"] = runs.filter(pk=attrs["run"]).first()
+            if attrs["run"] is None:
+                raise serializers.ValidationError({"run": ["Not a run of this user."]})
         if attrs.get("project") is not None:
             projects = Project.objects.filter(owner=user).only("id")
             attrs["project"] = projects.filter(pk=attrs["project"]).first()
@@ -138,7 +155,7 @@ class UsageSummaryQuerySerializer(serializers.Serializer):
     """`from` (inclusive) and `to` (exclusive), at most 366 days apart; by default the 30 UTC
     days up to the end of today."""
 
-    GROUPS = ("day", "model", "project")
+    GROUPS = ("day", "model", "project", "chat")
 
     def get_fields(self):
         # `from` is a Python keyword, so the fields are named here rather than as attributes.
@@ -163,7 +180,7 @@ class UsageSummaryQuerySerializer(serializers.Serializer):
 class UsageSummaryRowSerializer(serializers.Serializer):
     key = serializers.CharField(
         allow_null=True,
-        help_text="The UTC day (YYYY-MM-DD), the model id, or the project id (null: none).",
+        help_text="The UTC day (YYYY-MM-DD), the model id, or the project or chat id (null: none).",
     )
     calls = serializers.IntegerField()
     tokens_input = serializers.IntegerField()

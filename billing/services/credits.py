@@ -276,6 +276,8 @@ class Charge:
     project_id: object = None
     agent_id: object = None
     is_byok: bool = False
+    chat_id: object = None
+    run_id: object = None
 
     def matches(self, log):
         return (
@@ -286,6 +288,8 @@ class Charge:
             and log.project_id == self.project_id
             and log.agent_id == self.agent_id
             and log.is_byok == self.is_byok
+            and log.chat_id == self.chat_id
+            and log.run_id == self.run_id
         )
 
 
@@ -374,6 +378,8 @@ def credits_charge(*, charge, request_id, agent=None):
                     user=user,
                     project_id=charge.project_id,
                     agent_id=charge.agent_id,
+                    chat_id=charge.chat_id,
+                    run_id=charge.run_id,
                     creator_id=creator,
                     model=charge.model,
                     tokens_input=charge.tokens_input,

@@ -11,7 +11,7 @@ from billing.models import BilledStatus, UsageLog
 from billing.permissions import user_can_collect_usage
 from billing.services.api_keys import byok_key_for, byok_key_touch
 from billing.services.credits import Charge, credits_charge, credits_check
-from config.exceptions import require
+from config.exceptions import DomainError, require
 
 logger = logging.getLogger("studio.billing")
 
@@ -34,12 +34,18 @@ def usage_record(
     project=None,
     agent=None,
     is_byok=False,
+    chat=None,
+    run=None,
 ):
-    """BIL-31…33: one LLM call, charged once per `request_id`; returns `(log, replayed)`.
+    """BIL-31…33, BIL-70: one LLM call, charged once per `request_id`; returns
+    `(log, replayed)`.
 
     A BYOK call is accepted only with an active key for the model's provider, and the first
-    charge marks the key used, in the charge's transaction.
+    charge marks the key used, in the charge's transaction. A call attributed to a chat or a
+    run must be in the charged user's chat of the charged project (400 otherwise); a chat alone
+    sets the project, and a run alone its chat.
     """
+    chat, project = _attribution(user=user, project=project, chat=chat, run=run)
     key = byok_key_for(user=user, model=model) if is_byok else None
     charge = Charge(
         user_id=user.pk,
@@ -49,12 +55,30 @@ def usage_record(
         project_id=project.pk if project is not None else None,
         agent_id=agent.pk if agent is not None else None,
         is_byok=is_byok,
+        chat_id=chat.pk if chat is not None else None,
+        run_id=run.pk if run is not None else None,
     )
     with transaction.atomic():
         log, replayed = credits_charge(charge=charge, request_id=request_id, agent=agent)
         if key is not None and not replayed:
             byok_key_touch(key=key)
     return log, replayed
+
+
+def _attribution(*, user, project, chat, run):
+    """BIL-70: the chat and project a charge is attributed to, checked against each other
+    and the charged user: `(chat, project)`."""
+    if run is not None:
+        if chat is not None and run.chat_id != chat.pk:
+            raise DomainError(fields={"run": ["Name a run of this chat."]})
+        chat = run.chat
+    if chat is None:
+        return None, project
+    if chat.user_id != user.pk:
+        raise DomainError(fields={"chat": ["Name a chat of the charged user."]})
+    if project is not None and chat.project_id != project.pk:
+        raise DomainError(fields={"chat": ["Name a chat of this project."]})
+    return chat, project or chat.project
 
 
 def usage_logs_mark_invoiced(*, logs, actor):

@@ -4,13 +4,12 @@ permission of usage charges; the viewsets inherit config.api.StudioViewSet."""
 import re
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.status import HTTP_200_OK, HTTP_201_CREATED
 
 from billing.errors import IdempotencyKeyRequired
 from billing.permissions import CanChargeUsage
-from config.schema import ErrorSerializer
 
 IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1 to 255 printable ASCII characters
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -50,7 +49,3 @@ IDEMPOTENCY_PARAMETERS = [
         description="`true` when this answer replays an earlier request with the same key.",
     ),
 ]
-
-
-def error(description):
-    return OpenApiResponse(ErrorSerializer, description=description)

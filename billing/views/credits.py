@@ -31,11 +31,11 @@ from billing.views.base import (
     IDEMPOTENCY_PARAMETERS,
     SERVICE,
     created_or_replayed,
-    error,
     idempotency_key,
 )
 from config.api import APIView, ColumnsListMixin, StudioViewSet
 from config.pagination import KeysetCursorPagination
+from config.schema import error
 
 
 class BillingConfigView(APIView):
@@ -90,7 +90,10 @@ class LedgerEntryViewSet(ColumnsListMixin, StudioViewSet):
         responses={
             201: UsageChargeResultSerializer,
             200: UsageChargeResultSerializer,
-            400: error("Bad input, `byok_key_missing` or `idempotency_key_required`."),
+            400: error(
+                "Bad input (a chat or run not of the charged user's project: BIL-70), "
+                "`byok_key_missing` or `idempotency_key_required`."
+            ),
             409: error("`idempotency_key_reused`."),
         },
     ),
@@ -141,7 +144,7 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
         return Response(UsageCheckResultSerializer(result).data)
 
     @extend_schema(
-        summary="Your usage by UTC day, model or project, in one query (W7)",
+        summary="Your usage by UTC day, model, project or chat, in one query (W7, BIL-71)",
         parameters=[UsageSummaryQuerySerializer],
         responses=UsageSummarySerializer,
     )

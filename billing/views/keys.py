@@ -20,8 +20,8 @@ from billing.serializers.keys import (
     UserCustomModelUpdateSerializer,
 )
 from billing.services.api_keys import api_key_create, api_key_update, custom_model_create
-from billing.views.base import error
 from config.api import StudioViewSet
+from config.schema import error
 
 
 class OwnRowsViewSet(

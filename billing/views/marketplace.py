@@ -24,8 +24,9 @@ from billing.serializers.marketplace import (
     MarketplaceTransactionSerializer,
 )
 from billing.services.marketplace_sales import item_purchase
-from billing.views.base import IDEMPOTENCY_PARAMETERS, REPLAYED_HEADER, error, idempotency_key
+from billing.views.base import IDEMPOTENCY_PARAMETERS, REPLAYED_HEADER, idempotency_key
 from config.api import APIView, StudioViewSet
+from config.schema import error
 from marketplace.models import MarketplaceAgent, MarketplaceBase
 
 TRANSACTION_ROLES = ("buyer", "creator")

@@ -30,10 +30,10 @@ from billing.services.subscriptions import billing_portal_create, subscription_c
 from billing.views.base import (
     IDEMPOTENCY_PARAMETERS,
     created_or_replayed,
-    error,
     idempotency_key,
 )
 from config.api import APIView, StudioViewSet
+from config.schema import error
 
 UNAVAILABLE = error("`payment_provider_unavailable`: Stripe is not configured or not answering.")
 

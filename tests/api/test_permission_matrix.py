@@ -46,7 +46,14 @@ from tests import figures
 from tests.accounts.factories import OAuthAccountFactory
 from tests.api.routes import served
 from tests.billing.factories import UserAPIKeyFactory, UserCustomModelFactory, pending_purchase
-from tests.chat.factories import AgentCommandLogFactory, ChatFactory, ShellSessionFactory
+from tests.chat.factories import (
+    AgentCommandLogFactory,
+    AgentRunFactory,
+    ChatBookmarkFactory,
+    ChatFactory,
+    ChatSummaryFactory,
+    ShellSessionFactory,
+)
 from tests.conftest import granted_group
 from tests.factories import UserFactory
 from tests.feedback.factories import FeedbackCommentFactory, FeedbackPostFactory
@@ -254,6 +261,23 @@ ROUTES = {
     ("project-chat-detail", "DELETE"): (f"{P}/chats/{{chat}}/", "owner"),
     ("project-chat-message-list", "GET"): (f"{P}/chats/{{chat}}/messages/", "owner"),
     ("project-chat-message-list", "POST"): (f"{P}/chats/{{chat}}/messages/", "owner_or_service"),
+    ("project-chat-run-list", "GET"): (f"{P}/chats/{{chat}}/runs/", "owner"),
+    ("project-chat-run-list", "POST"): (f"{P}/chats/{{chat}}/runs/", "service"),
+    ("project-chat-run-detail", "GET"): (f"{P}/chats/{{chat}}/runs/{{run}}/", "owner_or_service"),
+    ("project-chat-run-status", "POST"): (f"{P}/chats/{{chat}}/runs/{{run}}/status/", "service"),
+    ("project-chat-run-cancel", "POST"): (
+        f"{P}/chats/{{chat}}/runs/{{run}}/cancel/",
+        "owner_or_service",
+    ),
+    ("project-chat-summary-list", "GET"): (f"{P}/chats/{{chat}}/summaries/", "owner"),
+    ("project-chat-summary-list", "POST"): (f"{P}/chats/{{chat}}/summaries/", "service"),
+    ("project-chat-summary-latest", "GET"): (
+        f"{P}/chats/{{chat}}/summaries/latest/",
+        "owner_or_service",
+    ),
+    ("project-chat-bookmark", "PUT"): (f"{P}/chats/{{chat}}/bookmarks/pin/", "owner"),
+    ("project-chat-bookmark", "DELETE"): (f"{P}/chats/{{chat}}/bookmarks/pin/", "owner"),
+    ("chat-bookmark-list", "GET"): ("/api/v1/chats/bookmarks/", "user"),
     ("project-command-log-list", "GET"): (f"{P}/command-logs/", "owner"),
     ("project-command-log-list", "POST"): (f"{P}/command-logs/", "service"),
     ("project-command-log-detail", "GET"): (f"{P}/command-logs/{{command_log}}/", "owner"),
@@ -423,6 +447,9 @@ PRIVATE_ROWS = (
     "git_credential",
     "chat",
     "message",
+    "run",
+    "summary",
+    "bookmark",
     "command_log",
     "shell",
     "column",
@@ -449,6 +476,7 @@ def build_world():
     board = KanbanBoardFactory(project=project)
     task = KanbanTaskFactory(board=board)
     chat = ChatFactory(project=project)
+    message = Message.objects.create(chat=chat, role="user", content="Hello there")
     platform_agent = AgentFactory(platform=True, listed=True)
     platform_base = BaseFactory(platform=True, listed=True)
     agent = AgentFactory(created_by_user=owner, listed=True, is_forkable=True)
@@ -472,7 +500,10 @@ def build_world():
         deploy_credential=DeploymentCredentialFactory(user=owner),
         git_credential=GitProviderCredentialFactory(user=owner),
         chat=chat,
-        message=Message.objects.create(chat=chat, role="user", content="Hello there"),
+        message=message,
+        run=AgentRunFactory(chat=chat, running=True),
+        summary=ChatSummaryFactory(chat=chat, end_message=message),
+        bookmark=ChatBookmarkFactory(chat=chat),
         command_log=AgentCommandLogFactory(project=project),
         shell=ShellSessionFactory(project=project, active=True),
         board=board,

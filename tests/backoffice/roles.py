@@ -19,7 +19,9 @@ STAFF_GROUPS = {
         "billing.CreditPurchase": "v",
         "billing.UsageLog": "v",
         "chat.AgentCommandLog": "v",
+        "chat.AgentRun": "v",
         "chat.Chat": "v",
+        "chat.ChatBookmark": "v",
         "chat.ShellSession": "v",
         "feedback.FeedbackComment": "v",
         "feedback.FeedbackPost": "v",
@@ -84,7 +86,10 @@ MODEL_RULES = {
     "billing.UserAPIKey": "dv",
     "billing.UserCustomModel": "cdv",
     "chat.AgentCommandLog": "v",  # insert-only
+    "chat.AgentRun": "v",  # the runtime's; staff only cancel or fail (actions)
     "chat.Chat": "acdv",
+    "chat.ChatBookmark": "v",  # the users' own
+    "chat.ChatSummary": "v",  # insert-only
     "chat.Message": "v",  # insert-only
     "chat.ShellSession": "cdv",
     "feedback.FeedbackComment": "cdv",
@@ -146,6 +151,7 @@ ACTIONS = {
     "billing.StripeEvent": {"reprocess": (B, X)},
     "billing.UsageLog": {"mark_invoiced": (B, X), "mark_paid": (B, X)},
     "billing.UserAPIKey": {"deactivate": (B, X)},
+    "chat.AgentRun": {"cancel_runs": (S, X), "mark_failed": (S, X)},
     "chat.Chat": {"archive": (X,), "reopen": (X,)},
     "chat.ShellSession": {"close_sessions": (X,)},
     "feedback.FeedbackComment": {"hide": MODERATION, "unhide": MODERATION},

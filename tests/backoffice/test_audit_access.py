@@ -36,6 +36,7 @@ SUPPORT_SEES = {
     "accounts.UserGroupMembership",
     "accounts.UserPermissionGrant",
     "billing.CreditPurchase",
+    "chat.AgentRun",
     "chat.Chat",
     "chat.ShellSession",
     "feedback.FeedbackComment",

@@ -8,6 +8,8 @@ import pytest
 from accounts.models import User
 from bench.demo import accounts as accounts_demo
 from bench.demo import billing as demo
+from bench.demo import chat as chat_demo
+from bench.demo import projects as projects_demo
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
@@ -82,3 +84,13 @@ def test_seed_without_demo_users_does_nothing():
     demo.seed(out)
     assert table_sizes() == [0] * len(MODELS)
     assert "skipped" in out.getvalue()
+
+
+def test_bil_70_seed_attributes_usage_to_the_demo_runs():
+    accounts_demo.seed(StringIO())
+    projects_demo.seed(StringIO())
+    chat_demo.seed(StringIO())
+    demo.seed(StringIO())
+    attributed = UsageLog.objects.filter(run__isnull=False)
+    assert attributed.count() == 3
+    assert all(log.chat_id == log.run.chat_id for log in attributed.select_related("run"))

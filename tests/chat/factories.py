@@ -11,11 +11,16 @@ from django.utils import timezone
 
 from chat.models import (
     AgentCommandLog,
+    AgentRun,
+    BookmarkKind,
     Chat,
+    ChatBookmark,
     ChatStatus,
+    ChatSummary,
     Message,
     MessageRole,
     RiskLevel,
+    RunStatus,
     ShellSession,
     ShellSessionStatus,
 )
@@ -88,3 +93,53 @@ class ShellSessionFactory(factory.django.DjangoModelFactory):
         failed = factory.Trait(
             status=ShellSessionStatus.FAILED, closed_at=factory.LazyFunction(timezone.now)
         )
+
+
+class AgentRunFactory(factory.django.DjangoModelFactory):
+    """A `pending` run; the traits give the other states their times and error."""
+
+    class Meta:
+        model = AgentRun
+
+    chat = factory.SubFactory(ChatFactory)
+    model = "anthropic/claude-sonnet"
+    request_id = factory.Sequence(lambda n: f"run-request-{n}")
+
+    class Params:
+        running = factory.Trait(
+            status=RunStatus.RUNNING, started_at=factory.LazyFunction(timezone.now)
+        )
+        completed = factory.Trait(
+            status=RunStatus.COMPLETED,
+            started_at=factory.LazyFunction(timezone.now),
+            finished_at=factory.LazyFunction(timezone.now),
+            metrics={"tokens_input": 1200, "tokens_output": 340, "tool_calls": 3},
+        )
+        failed = factory.Trait(
+            status=RunStatus.FAILED,
+            started_at=factory.LazyFunction(timezone.now),
+            finished_at=factory.LazyFunction(timezone.now),
+            error_code="tool_error",
+            error_message="npm install exited with 1",
+        )
+
+
+class ChatSummaryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChatSummary
+
+    chat = factory.SubFactory(ChatFactory)
+    end_message = factory.LazyAttribute(lambda summary: MessageFactory(chat=summary.chat))
+    summary_text = "The user wants a sticky header; the agent edited Header.tsx."
+    original_tokens = 4000
+    summary_tokens = 200
+    model = "anthropic/claude-haiku"
+
+
+class ChatBookmarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChatBookmark
+
+    chat = factory.SubFactory(ChatFactory)
+    user = factory.SelfAttribute("chat.user")
+    kind = BookmarkKind.PIN

@@ -1,27 +1,46 @@
 """Chat in admin: every page and action, insert-only tables, searches and changelist costs."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from chat.models import AgentCommandLog, Chat, ChatStatus, Message, ShellSession
+from chat import services
+from chat.models import (
+    AgentCommandLog,
+    AgentRun,
+    Chat,
+    ChatBookmark,
+    ChatStatus,
+    ChatSummary,
+    Message,
+    RunStatus,
+    ShellSession,
+)
+from config.roles import SUPPORT_GROUP
+from tests.billing.factories import usage
 from tests.chat.factories import (
     AgentCommandLogFactory,
+    AgentRunFactory,
+    ChatBookmarkFactory,
     ChatFactory,
+    ChatSummaryFactory,
     MessageFactory,
     ShellSessionFactory,
 )
 from tests.factories import UserFactory
 from tests.helpers import admin_url, change_form_data, messages, run_action
+from tests.projects.factories import ProjectAssetFactory
 
 pytestmark = pytest.mark.django_db
 
-CHAT_MODELS = (Chat, Message, AgentCommandLog, ShellSession)
-INSERT_ONLY = (Message, AgentCommandLog)
+CHAT_MODELS = (Chat, Message, AgentCommandLog, ShellSession, AgentRun, ChatSummary, ChatBookmark)
+INSERT_ONLY = (Message, AgentCommandLog, ChatSummary, ChatBookmark)
 
 
 @pytest.fixture
@@ -38,6 +57,9 @@ def rows(chat, session):
         Message: MessageFactory(chat=chat),
         AgentCommandLog: AgentCommandLogFactory(project=chat.project),
         ShellSession: session,
+        AgentRun: AgentRunFactory(chat=chat, running=True),
+        ChatSummary: ChatSummaryFactory(chat=chat),
+        ChatBookmark: ChatBookmarkFactory(chat=chat),
     }
 
 
@@ -59,7 +81,9 @@ def test_changelist_search_filters_and_change_pages_load(admin_client, rows, mod
     assert page.status_code == 200
 
 
-@pytest.mark.parametrize("model", [Message, AgentCommandLog, ShellSession])
+@pytest.mark.parametrize(
+    "model", [Message, AgentCommandLog, ShellSession, AgentRun, ChatSummary, ChatBookmark]
+)
 def test_add_pages_are_closed(admin_client, model):
     # Messages and logs are written by services only; sessions are opened by their owner or
     # the runtime (CHT-30 to CHT-34).
@@ -76,7 +100,7 @@ def test_cht_10_cht_20_insert_only_rows_are_read_only_with_no_delete(admin_clien
     assert admin_client.get(admin_url(model)).context["action_form"] is None
 
 
-@pytest.mark.parametrize("model", INSERT_ONLY)
+@pytest.mark.parametrize("model", [*INSERT_ONLY, AgentRun])
 def test_insert_only_changelists_never_count_the_whole_table(admin_client, rows, model):
     estimate = mock.patch("config.admin.estimated_row_count", return_value=5_000_000)
     with estimate, CaptureQueriesContext(connection) as queries:
@@ -97,6 +121,9 @@ def test_changelist_queries_do_not_grow_with_rows(
             MessageFactory(chat=ChatFactory())
             AgentCommandLogFactory()
             ShellSessionFactory()
+            AgentRunFactory(completed=True)
+            ChatSummaryFactory()
+            ChatBookmarkFactory()
 
     build(2)
     with CaptureQueriesContext(connection) as baseline:
@@ -159,7 +186,7 @@ def test_chat_search_is_exact_id_project_slug_or_owner_email(admin_client, chat)
 def test_the_inline_shows_the_latest_20_messages_newest_first(admin_client, chat):
     created = MessageFactory.create_batch(25, chat=chat)
     page = admin_client.get(admin_url(Chat, f"{chat.pk}/change/"))
-    (inline,) = page.context["inline_admin_formsets"]
+    (inline,) = [i for i in page.context["inline_admin_formsets"] if i.opts.model is Message]
     shown = [form.form.instance.pk for form in inline]
     assert shown == [message.pk for message in reversed(created)][:20]
     assert not inline.has_change_permission and not inline.has_add_permission
@@ -336,3 +363,78 @@ def test_staff_delete_a_project_whose_messages_are_read_only_in_admin(client, db
     response = client.post(f"/admin/projects/project/{project.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Message.objects.filter(pk=message.pk).exists()
+
+
+# Agent runs, summaries, attachments (EXTENSIONS.md §1, §3, §7)
+
+
+def test_cht_45_the_stuck_filter_lists_active_runs_with_no_progress(admin_client, settings):
+    settings.RUN_STALE_MINUTES = 30
+    stuck = AgentRunFactory(running=True)
+    AgentRunFactory(running=True)
+    AgentRunFactory(completed=True)
+    AgentRun.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    response = admin_client.get(admin_url(AgentRun), {"stuck": "yes"})
+    assert [run.pk for run in response.context["cl"].result_list] == [stuck.pk]
+
+
+def test_cht_43_cancel_goes_through_the_service_and_reports(admin_client):
+    running = AgentRunFactory(running=True)
+    done = AgentRunFactory(completed=True)
+    response = run_action(admin_client, AgentRun, "cancel_runs", [running, done])
+    assert messages(response) == ["Asked to stop 1 run; skipped 1: already stopping or finished."]
+    running.refresh_from_db()
+    assert (running.status, running.version) == (RunStatus.ABORTING, 1)
+
+
+def test_cht_45_mark_failed_asks_for_a_reason_first(admin_client):
+    run = AgentRunFactory(running=True)
+    page = run_action(admin_client, AgentRun, "mark_failed", [run])
+    assert page.templates[0].name == "admin/action_form.html"
+    assert AgentRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
+    blank = run_action(admin_client, AgentRun, "mark_failed", [run], reason="  ")
+    assert blank.context["form"].errors
+    done = run_action(admin_client, AgentRun, "mark_failed", [run], reason="runtime lost it")
+    assert messages(done) == ["Failed 1 run."]
+    run.refresh_from_db()
+    assert (run.status, run.error_message) == (RunStatus.FAILED, "runtime lost it")
+
+
+def test_cht_45_support_may_stop_runs_but_not_read_summaries(client, chat):
+    member = UserFactory(staff=True)
+    member.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+    client.force_login(member)
+    run = AgentRunFactory(chat=chat, running=True)
+    response = run_action(client, AgentRun, "cancel_runs", [run])
+    assert messages(response) == ["Asked to stop 1 run."]
+    assert client.get(admin_url(ChatSummary)).status_code == 403
+
+
+def test_a_run_change_page_links_to_its_transition_history(admin_client):
+    run = AgentRunFactory(running=True)
+    page = admin_client.get(admin_url(AgentRun, f"{run.pk}/change/"))
+    assert page.status_code == 200
+    assert admin_client.get(admin_url(AgentRun, f"{run.pk}/history/")).status_code == 200
+
+
+def test_bil_70_the_chat_page_shows_its_cost_and_latest_summary(admin_client, chat):
+    usage(chat.user, "k1", chat_id=chat.pk, project_id=chat.project_id)
+    usage(chat.user, "k2", chat_id=chat.pk, project_id=chat.project_id)
+    usage(chat.user, "k3")
+    ChatSummaryFactory(chat=chat, summary_text="Older summary.")
+    ChatSummaryFactory(chat=chat, summary_text="Newest summary.")
+    page = admin_client.get(admin_url(Chat, f"{chat.pk}/change/")).content.decode()
+    assert "$0.20 in 2 calls" in page
+    assert f"/admin/billing/usagelog/?chat__id__exact={chat.pk}" in page
+    assert "Newest summary." in page and "Older summary." not in page
+    logs = admin_client.get("/admin/billing/usagelog/", {"chat__id__exact": str(chat.pk)})
+    assert len(logs.context["cl"].result_list) == 2
+
+
+def test_cht_47_a_message_page_lists_its_attachments(admin_client, owner, chat):
+    asset = ProjectAssetFactory(project=chat.project)
+    message = services.message_record(
+        actor=owner, chat=chat, role="user", content="see", attachment_ids=[asset.pk]
+    )
+    page = admin_client.get(admin_url(Message, f"{message.pk}/change/"))
+    assert page.status_code == 200 and str(asset) in page.content.decode()

@@ -1,15 +1,29 @@
 """The chat writes that must stay exact, under real concurrency against PostgreSQL: one thread
 and one database connection per request, all released together by a barrier (§1.7)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from chat import services
-from chat.models import ChatStatus, Message, ShellSession, ShellSessionStatus
+from chat.errors import RunInProgress
+from chat.models import (
+    AgentRun,
+    BookmarkKind,
+    ChatBookmark,
+    ChatStatus,
+    Message,
+    RunStatus,
+    ShellSession,
+    ShellSessionStatus,
+)
+from config.exceptions import StaleVersion
 from projects.models import EnvironmentStatus
 from projects.services import project_environment_transition
-from tests.chat.factories import ChatFactory, ShellSessionFactory
+from tests.chat.factories import AgentRunFactory, ChatFactory, ShellSessionFactory
 from tests.chat.utils import chat_url, messages_url, sessions_url
-from tests.concurrency import clients_sharing_token, run_at_once
+from tests.concurrency import clients_sharing_token, outcomes_in_threads, run_at_once
 from tests.projects.factories import ContainerFactory, ProjectFactory
 
 # Transactional tests flush the database; serialized rollback restores what the migrations
@@ -128,3 +142,79 @@ def test_cht_31_concurrent_closes_close_once(service_account):
     )
     assert sorted(results) == [False] * 9 + [True]
     assert ShellSession.objects.get().status == ShellSessionStatus.CLOSED
+
+
+# Agent runs and bookmarks (EXTENSIONS.md §1, §8)
+
+
+def test_cht_40_twenty_concurrent_claims_make_exactly_one_run(service_account):
+    chat = ChatFactory()
+    outcomes = outcomes_in_threads(
+        20,
+        lambda index: services.run_claim(
+            actor=service_account, chat=chat, request_id=f"claim-{index}", model="m"
+        ),
+    )
+    claimed = [outcome for outcome in outcomes if not isinstance(outcome, Exception)]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(claimed) == 1 and claimed[0][1] is False
+    assert len(refused) == 19 and all(isinstance(error, RunInProgress) for error in refused)
+    assert AgentRun.objects.filter(chat=chat).count() == 1
+
+
+def test_cht_44_twenty_concurrent_replays_of_one_claim_make_one_run(service_account):
+    chat = ChatFactory()
+    results = run_at_once(
+        [
+            lambda: services.run_claim(
+                actor=service_account, chat=chat, request_id="same", model="m"
+            )
+            for _ in range(20)
+        ]
+    )
+    assert len({run.pk for run, _ in results}) == 1
+    assert sorted(replayed for _, replayed in results) == [False] + [True] * 19
+
+
+def test_cht_48_twenty_concurrent_bookmark_adds_leave_one_row():
+    chat = ChatFactory()
+    results = run_at_once(
+        [
+            lambda: services.bookmark_add(actor=chat.user, chat=chat, kind=BookmarkKind.PIN)
+            for _ in range(20)
+        ]
+    )
+    assert sorted(results) == [False] * 19 + [True]
+    assert ChatBookmark.objects.filter(chat=chat).count() == 1
+
+
+def test_cht_42_thirty_two_transitions_from_one_version_one_wins(service_account):
+    run = AgentRunFactory(running=True, version=7)
+    targets = [
+        RunStatus.PAUSED,
+        RunStatus.WAITING_FOR_INPUT,
+        RunStatus.COMPLETED,
+        RunStatus.RUNNING,
+    ]
+    outcomes = outcomes_in_threads(
+        32,
+        lambda index: services.run_transition(
+            actor=service_account, run=run, status=targets[index % 4], version=7
+        ),
+    )
+    assert sum(outcome is True for outcome in outcomes) == 1
+    assert all(isinstance(o, StaleVersion) for o in outcomes if o is not True)
+    run.refresh_from_db()
+    assert run.version == 8
+    assert run.events.filter(pgh_label="update").count() == 1
+
+
+def test_cht_45_overlapping_sweeps_fail_each_run_once():
+    runs = AgentRunFactory.create_batch(5, running=True)
+    AgentRun.objects.update(updated_at=timezone.now() - timedelta(days=1))
+    results = run_at_once(
+        [lambda: services.runs_fail_stale(idle_for=timedelta(minutes=60)) for _ in range(4)]
+    )
+    assert sum(results) == 5
+    assert set(AgentRun.objects.values_list("status", "version")) == {(RunStatus.FAILED, 1)}
+    assert all(run.events.filter(pgh_label="update").count() == 1 for run in runs)

@@ -8,7 +8,14 @@ from accounts.models import User
 from bench.demo import accounts as accounts_demo
 from bench.demo import chat as demo
 from bench.demo import projects as projects_demo
-from chat.models import AgentCommandLog, Chat, Message, ShellSession
+from chat.models import (
+    AgentCommandLog,
+    Chat,
+    ChatBookmark,
+    Message,
+    MessageAttachment,
+    ShellSession,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +62,14 @@ def test_seed_creates_a_service_account_for_the_runtime(demo_projects):
 def test_seed_without_demo_projects_does_nothing():
     demo.seed(StringIO())
     assert table_sizes() == [0, 0, 0, 0]
+
+
+def test_seed_shows_what_the_runtime_records(demo_projects):
+    """A finished, a failed and a running run, a summary, an attachment and a pin."""
+    demo.seed(StringIO())
+    chat = Chat.objects.get(title=demo.RUNS_CHAT[1])
+    assert sorted(chat.runs.values_list("status", flat=True)) == ["completed", "failed", "running"]
+    assert chat.summaries.count() == 1
+    assert MessageAttachment.objects.filter(message__chat=chat).count() == 1
+    assert ChatBookmark.objects.filter(chat=chat, user=chat.user, kind="pin").exists()
+    assert chat.runs.get(status="failed").error_code == "tool_error"

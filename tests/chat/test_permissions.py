@@ -22,7 +22,10 @@ from chat import urls as chat_urls
 from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP
 from tests.chat.factories import (
     AgentCommandLogFactory,
+    AgentRunFactory,
+    ChatBookmarkFactory,
     ChatFactory,
+    ChatSummaryFactory,
     MessageFactory,
     ShellSessionFactory,
 )
@@ -151,6 +154,73 @@ ENDPOINTS = [
         service_only(200),
         body={"bytes_read": 1, "bytes_written": 1},
     ),
+    Endpoint(
+        "project-chat-run-list",
+        "GET",
+        f"{P}/chats/{{chat}}/runs/",
+        owner_only(200),
+        rows=OWNER_ROWS,
+    ),
+    Endpoint(
+        "project-chat-run-list",
+        "POST",
+        f"{P}/chats/{{chat}}/runs/",
+        service_only(201),
+        body={"request_id": "claim-1", "model": "m", "run_type": "chat_run"},
+    ),
+    Endpoint(
+        "project-chat-run-detail", "GET", f"{P}/chats/{{chat}}/runs/{{run}}/", owner_or_service(200)
+    ),
+    Endpoint(
+        "project-chat-run-status",
+        "POST",
+        f"{P}/chats/{{chat}}/runs/{{run}}/status/",
+        service_only(200),
+        body={"status": "paused"},
+    ),
+    Endpoint(
+        "project-chat-run-cancel",
+        "POST",
+        f"{P}/chats/{{chat}}/runs/{{run}}/cancel/",
+        owner_or_service(200),
+    ),
+    Endpoint(
+        "project-chat-summary-list",
+        "GET",
+        f"{P}/chats/{{chat}}/summaries/",
+        owner_only(200),
+        rows=OWNER_ROWS,
+    ),
+    Endpoint(
+        "project-chat-summary-list",
+        "POST",
+        f"{P}/chats/{{chat}}/summaries/",
+        service_only(201),
+        body=lambda world: {
+            "end_message": str(MessageFactory(chat=world.chat).pk),
+            "summary_text": "Dark mode, then a sticky header.",
+            "original_tokens": 900,
+            "summary_tokens": 90,
+            "model": "m",
+        },
+    ),
+    Endpoint(
+        "project-chat-summary-latest",
+        "GET",
+        f"{P}/chats/{{chat}}/summaries/latest/",
+        owner_or_service(200),
+    ),
+    Endpoint("project-chat-bookmark", "PUT", f"{P}/chats/{{chat}}/bookmarks/pin/", owner_only(204)),
+    Endpoint(
+        "project-chat-bookmark", "DELETE", f"{P}/chats/{{chat}}/bookmarks/pin/", owner_only(204)
+    ),
+    Endpoint(
+        "chat-bookmark-list",
+        "GET",
+        "/api/v1/chats/bookmarks/",
+        {"anonymous": 401, "owner": 200, **dict.fromkeys(STRANGERS, 200)},
+        rows={"owner": 1, **dict.fromkeys(STRANGERS, 0)},
+    ),
 ]
 
 
@@ -160,12 +230,14 @@ def build_world():
     project = ProjectFactory(owner=owner)
     container = ContainerFactory(project=project)
     chat = ChatFactory(project=project)
-    MessageFactory(chat=chat)
+    ChatSummaryFactory(chat=chat, end_message=MessageFactory(chat=chat))
+    ChatBookmarkFactory(chat=chat)
     return SimpleNamespace(
         owner=owner,
         project=project,
         container=container.container_name,
         chat=chat,
+        run=AgentRunFactory(chat=chat, running=True),
         log=AgentCommandLogFactory(project=project),
         session=ShellSessionFactory(project=project, container_name=container.container_name),
     )
@@ -186,7 +258,7 @@ def caller_for(role, world):
 
 
 def call(client, endpoint, world):
-    ids = {name: getattr(world, name).pk for name in ("project", "chat", "log", "session")}
+    ids = {name: getattr(world, name).pk for name in ("project", "chat", "log", "session", "run")}
     body = endpoint.body(world) if callable(endpoint.body) else endpoint.body
     method = getattr(client, endpoint.method.lower())
     return method(endpoint.path.format(**ids), body, format="json")
@@ -242,6 +314,7 @@ def test_r4_the_service_account_holds_exactly_the_chat_service_permissions(servi
         "chat.record_messages",
         "chat.record_command_logs",
         "chat.manage_shell_sessions",
+        "chat.record_runs",
     }
 
 

@@ -32,6 +32,17 @@ def test_every_chat_operation_is_documented(schema):
         (f"{P}/chats/{{cid}}/", "delete"),
         (f"{P}/chats/{{cid}}/messages/", "get"),
         (f"{P}/chats/{{cid}}/messages/", "post"),
+        (f"{P}/chats/{{cid}}/runs/", "get"),
+        (f"{P}/chats/{{cid}}/runs/", "post"),
+        (f"{P}/chats/{{cid}}/runs/{{id}}/", "get"),
+        (f"{P}/chats/{{cid}}/runs/{{id}}/status/", "post"),
+        (f"{P}/chats/{{cid}}/runs/{{id}}/cancel/", "post"),
+        (f"{P}/chats/{{cid}}/summaries/", "get"),
+        (f"{P}/chats/{{cid}}/summaries/", "post"),
+        (f"{P}/chats/{{cid}}/summaries/latest/", "get"),
+        (f"{P}/chats/{{cid}}/bookmarks/{{kind}}/", "put"),
+        (f"{P}/chats/{{cid}}/bookmarks/{{kind}}/", "delete"),
+        ("chats/bookmarks/", "get"),
         (f"{P}/command-logs/", "get"),
         (f"{P}/command-logs/", "post"),
         (f"{P}/command-logs/{{id}}/", "get"),
@@ -46,13 +57,26 @@ def test_every_chat_operation_is_documented(schema):
 
 def test_writes_document_their_conflicts_and_refusals(schema):
     operations = chat_operations(schema)
-    for key in ((f"{P}/chats/{{cid}}/messages/", "post"), (f"{P}/shell-sessions/", "post")):
+    for key in (
+        (f"{P}/chats/{{cid}}/messages/", "post"),
+        (f"{P}/shell-sessions/", "post"),
+        (f"{P}/chats/{{cid}}/runs/", "post"),
+        (f"{P}/chats/{{cid}}/summaries/", "post"),
+    ):
         assert {"201", "400", "403", "404", "409"} <= set(operations[key]["responses"])
+    status = operations[(f"{P}/chats/{{cid}}/runs/{{id}}/status/", "post")]
+    assert {"200", "400", "403", "404", "409"} <= set(status["responses"])
 
 
 def test_cursor_lists_document_their_parameters_and_no_count(schema):
     operations = chat_operations(schema)
-    for path in (f"{P}/chats/{{cid}}/messages/", f"{P}/command-logs/"):
+    for path in (
+        f"{P}/chats/{{cid}}/messages/",
+        f"{P}/command-logs/",
+        f"{P}/chats/{{cid}}/runs/",
+        f"{P}/chats/{{cid}}/summaries/",
+        "chats/bookmarks/",
+    ):
         operation = operations[(path, "get")]
         names = {parameter["name"] for parameter in operation["parameters"]}
         assert {"cursor", "page_size", "ordering"} <= names

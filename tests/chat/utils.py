@@ -34,3 +34,22 @@ def session_url(session, suffix=""):
 def snapshot(model):
     """Every row of `model` as plain values, to show a refused request changed nothing."""
     return sorted(model.objects.values_list(), key=str)
+
+
+def runs_url(chat):
+    return chat_url(chat, "runs/")
+
+
+def run_url(run, suffix=""):
+    return f"{API}/{run.chat.project_id}/chats/{run.chat_id}/runs/{run.pk}/{suffix}"
+
+
+def summaries_url(chat, suffix=""):
+    return chat_url(chat, f"summaries/{suffix}")
+
+
+def bookmark_url(chat, kind="pin"):
+    return chat_url(chat, f"bookmarks/{kind}/")
+
+
+BOOKMARKS_URL = "/api/v1/chats/bookmarks/"

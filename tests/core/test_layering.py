@@ -5,8 +5,9 @@
   are configuration that Django loads, not imports of config's code.
 - The seven apps depend one way: `accounts` at the bottom; `projects` on `accounts`; `chat` and
   `kanban` on `projects`; `marketplace` on `accounts` and `projects`; `billing` on `accounts`,
-  `projects` and `marketplace`; `feedback` on `accounts`. The one key against that flow,
-  `Container.base`, is a string foreign key, not an import.
+  `projects`, `marketplace` and `chat` (usage attributed to chats and runs); `feedback` on
+  `accounts`. The one key against that flow, `Container.base`, is a string foreign key, not an
+  import.
 - `backoffice` and `bench` sit above the seven and may import any of them; nothing imports
   `backoffice` or `bench`, and they do not import each other.
 
@@ -26,7 +27,7 @@ SEVEN = {
     "chat": {"projects"},
     "kanban": {"projects"},
     "marketplace": {"accounts", "projects"},
-    "billing": {"accounts", "projects", "marketplace"},
+    "billing": {"accounts", "projects", "marketplace", "chat"},
     "feedback": {"accounts"},
 }
 ABOVE = ("backoffice", "bench")
