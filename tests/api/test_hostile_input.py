@@ -12,6 +12,7 @@ and the field is reached, so that a 400 for the hostile value is about the value
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from rest_framework import serializers
 from rest_framework.fields import _UnvalidatedField
 
 from accounts.models import AccessToken
+from chat.services import run_transition
 from config.roles import SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from config.validators import JsonValidator, validate_public_https_url
 from projects.validators import validate_git_remote_url
@@ -44,12 +46,18 @@ BOOKKEEPING_TABLES = ("accounts_accesstoken",)
 class Operation:
     """How to call one write endpoint: as whom, which world rows fill the path, and a body
     that is valid apart from the field under test (`good` gives a harmless value per field
-    where the column's own rules need one)."""
+    where the column's own rules need one; `prepare` readies the world, through services)."""
 
     role: str = "owner"
     path_ids: dict = field(default_factory=dict)
     body: dict = field(default_factory=dict)
     good: dict = field(default_factory=dict)
+    prepare: Callable | None = None
+
+
+def _finish_run(world):
+    """A chat holds one active run (CHT-40): the world's run ends so a claim may start one."""
+    run_transition(actor=world.service, run=world.run, status="completed")
 
 
 AGENT = {"name": "Hostile", "description": "Refuses hostile input."}
@@ -79,6 +87,15 @@ OPERATIONS = {
     ("PATCH", "/api/v1/projects/{pid}/board/"): Operation(),
     ("POST", "/api/v1/projects/{pid}/chats/{cid}/messages/"): Operation(
         path_ids={"cid": "chat"}, body={"role": "user", "content": "Hi"}
+    ),
+    ("POST", "/api/v1/projects/{pid}/chats/{cid}/runs/"): Operation(
+        role="service",
+        path_ids={"cid": "chat"},
+        body={"request_id": "hostile-claim", "model": "anthropic/claude-sonnet-4"},
+        prepare=_finish_run,
+    ),
+    ("POST", "/api/v1/projects/{pid}/chats/{cid}/runs/{id}/status/"): Operation(
+        role="service", path_ids={"cid": "chat", "id": "run"}, body={"status": "running"}
     ),
     ("POST", "/api/v1/projects/{pid}/connections/"): Operation(
         body={"source_container": "container", "target_container": "spare_container"},
@@ -278,6 +295,8 @@ def path_of(world, operation, path):
 def test_hostile_values_are_refused_and_change_nothing(found, world):
     method, template, name, kind, serializer_field = found
     operation = OPERATIONS[(method, template)]
+    if operation.prepare is not None:
+        operation.prepare(world)
     client = bearer_for(world.service if operation.role == "service" else world.owner)
     path = path_of(world, operation, template)
 
