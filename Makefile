@@ -46,6 +46,7 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	scripts/require-redis
+	scripts/require-pgbouncer
 	scripts/require-chromium
 	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -47,6 +47,7 @@ from chat.serializers import (
     ShellSessionUsageSerializer,
 )
 from config.pagination import KeysetCursorPagination
+from config.replica import lag_tolerant
 from projects.views.base import ProjectScopedViewSet
 
 DEFAULT_ORDERING = ("-created_at", "id")
@@ -158,6 +159,7 @@ class MessageViewSet(ProjectNestedViewSet):
             return Message.objects.none()
         return Message.objects.filter(chat_id=self.chat.pk)
 
+    @lag_tolerant
     def list(self, request, *args, **kwargs):
         rows = selectors.message_rows(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)
