@@ -197,7 +197,8 @@ def test_the_api_through_pgbouncer_in_transaction_mode(member, redis, tmp_path):
 
 def test_w1_through_pgbouncer_against_direct(member, redis, tmp_path):
     """The message list timed through PgBouncer and directly, one request each in turn (each
-    going first every other round), one gunicorn worker each with its persistent connection: the ratio of medians."""
+    going first every other round), one gunicorn worker each with its persistent connection:
+    the ratio of medians."""
     token, chat = member
     rounds = 150
     with PgBouncer(connection.settings_dict, POOL) as bouncer:
