@@ -14,16 +14,14 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from accounts.models import AccessToken
-from tests.chat.factories import ChatFactory, MessageFactory
 from tests.chat.utils import messages_url
 from tests.factories import UserFactory
+from tests.ops.conftest import token_for
 from tests.ops.test_faults import App, app_env, call, wait_for_port
 from tests.ops.test_two_servers import database_url, free_port
 
@@ -110,19 +108,6 @@ class PgBouncer:
 
 def messages_page(base, chat, token):
     return call(base, "GET", messages_url(chat) + "?page_size=50", token=token)
-
-
-def token_for(user):
-    return AccessToken.issue(user=user, ttl=timedelta(hours=1), name="pgbouncer")[1]
-
-
-@pytest.fixture
-def member():
-    """A user's token, and a chat of 60 messages of theirs."""
-    user = UserFactory()
-    chat = ChatFactory(project__owner=user)
-    MessageFactory.create_batch(60, chat=chat)
-    return token_for(user), chat
 
 
 def production_env(database, redis):
