@@ -22,6 +22,7 @@ from backoffice import dashboard
 from backoffice.history import HistoryTimelineMixin
 from config.admin import RefuseCraftedActions, rendering_for
 from config.encryption import is_secret_field
+from config.replica import lag_tolerant
 
 # OWASP "CSV injection": a cell a spreadsheet would run as a formula. The library's own option
 # only strips a leading "=", which leaves +, -, @ and the control characters.
@@ -108,6 +109,7 @@ class StudioAdminSite(admin.AdminSite):
 
         return rendered_for_viewer
 
+    @lag_tolerant
     def index(self, request, extra_context=None):
         tiles = dashboard.tiles_for(request)
         return super().index(request, {"dashboard": tiles, **(extra_context or {})})
