@@ -187,9 +187,11 @@ def test_w1_through_pgbouncer_against_direct(member, redis, tmp_path):
     token, chat = member
     rounds = 150
     with PgBouncer(connection.settings_dict, POOL) as bouncer:
-        direct_env = {**production_env(database_url(connection.settings_dict), redis)}
-        pooled_env = {**production_env(bouncer.url, redis), "PGBOUNCER_TRANSACTION_MODE": "true"}
-        direct_env["WEB_CONCURRENCY"] = pooled_env["WEB_CONCURRENCY"] = "1"
+        # Only the connection's path differs: the same settings (no server-side cursors) on both.
+        direct_env = production_env(database_url(connection.settings_dict), redis)
+        pooled_env = production_env(bouncer.url, redis)
+        for env in (direct_env, pooled_env):
+            env.update(PGBOUNCER_TRANSACTION_MODE="true", WEB_CONCURRENCY="1")
         (tmp_path / "direct").mkdir()
         (tmp_path / "pooled").mkdir()
         with (
