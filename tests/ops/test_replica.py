@@ -10,8 +10,13 @@ import re
 import time
 
 import pytest
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import RequestFactory, override_settings
 
+from chat.models import Message
+from config.replica import ReadYourWritesMiddleware, ReplicaRouter, lag_tolerant
 from tests.chat.utils import messages_url
 from tests.ops.test_faults import App, Postgres, app_env, call
 from tests.ops.test_two_servers import database_url
@@ -128,3 +133,36 @@ def test_marked_reads_go_to_the_replica_and_everything_else_to_the_primary(membe
     assert [status for status, *_ in without_replica] == [200] * 4
     assert all(len(body["results"]) == 50 for _, body, _ in without_replica)
     assert web_log.count("Read replica unavailable") == 1
+
+
+# The router's answers that never reach the replica, in-process: a replica alias is declared
+# (a copy of the primary's settings) so that the marked views consider routing at all.
+with_replica = override_settings(
+    DATABASES={**settings.DATABASES, "replica": settings.DATABASES["default"]}
+)
+
+
+class MessagePage:
+    @lag_tolerant
+    def get(self, request):
+        return ReplicaRouter().db_for_read(Message)
+
+
+@with_replica
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_a_marked_read_inside_a_transaction_reads_the_primary(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    with transaction.atomic():
+        assert MessagePage().get(request) == "default"
+
+
+@with_replica
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_a_user_who_just_wrote_reads_the_primary(user):
+    write = RequestFactory().post("/")
+    write.user = user
+    ReadYourWritesMiddleware(lambda request: HttpResponse())(write)
+    read = RequestFactory().get("/")
+    read.user = user
+    assert MessagePage().get(read) == "default"
