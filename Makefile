@@ -29,7 +29,7 @@ BENCH_SCALE ?= 1
 BENCH_ARGS ?=
 BENCH_TENTH := $(shell $(PYTHON) -c 'print($(BENCH_SCALE) / 10)')
 
-.PHONY: install run test check docs clean-db bench clean-bench
+.PHONY: install run test check docs clean-db bench clean-bench manage shell
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(WITH_DB) sh -c '$(MANAGE) migrate --noinput && $(MANAGE) seed_demo && \
 		$(MANAGE) runserver 127.0.0.1:8000'
+
+# `make manage ARGS="createsuperuser"`: any manage.py command against the local database (or
+# DATABASE_URL); `make shell` opens Django's shell there.
+manage: $(INSTALLED)
+	$(WITH_DB) $(MANAGE) $(ARGS)
+
+shell: $(INSTALLED)
+	$(WITH_DB) $(MANAGE) shell
 
 test: $(INSTALLED)
 	scripts/require-redis

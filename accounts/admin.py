@@ -21,9 +21,12 @@ from config.admin import (
     DeclaredSearchMixin,
     EstimatedCountPaginator,
     ReadOnlyInline,
+    contains,
+    money_column,
     plural,
     report,
 )
+from config.audit import grantable
 from config.encryption import masked
 from config.exceptions import DomainError
 from config.roles import is_service_account
@@ -63,6 +66,12 @@ class UserEditForm(UserChangeForm):
             "user_permissions",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user_permissions" in self.fields:
+            field = self.fields["user_permissions"]
+            field.queryset = grantable(field.queryset)
+
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
 
@@ -99,22 +108,23 @@ class AccessTokenInline(ReadOnlyInline):
 
 
 CREDIT_FIELDS = (
-    "daily_credits",
+    "daily_credits_usd",
     "daily_credits_reset_at",
-    "bundled_credits",
+    "bundled_credits_usd",
     "credits_reset_at",
-    "purchased_credits",
-    "signup_bonus_credits",
+    "purchased_credits_usd",
+    "signup_bonus_credits_usd",
     "signup_bonus_expires_at",
-    "total_spend_cents",
+    "total_spend_cents_usd",
 )
 
 
 class UserAdmin(DeclaredSearchMixin, CascadeAdminMixin, DjangoUserAdmin):
     """Users: credit buckets and billing identifiers are read-only here (ACC-6).
 
-    Search is index-backed only (exact email, username prefix, referral code, Stripe customer),
-    and the changelist never counts the whole table. Registered by backoffice/admin.py, with
+    Search is index-backed only (part of the email, name or username through the trigram index,
+    username prefix, referral code, Stripe customer), and the changelist never counts the whole
+    table. Registered by backoffice/admin.py, with
     billing's money actions.
     """
 
@@ -125,10 +135,9 @@ class UserAdmin(DeclaredSearchMixin, CascadeAdminMixin, DjangoUserAdmin):
     ordering = ("-created_at",)
     list_display = (
         "email",
-        "username",
         "name",
         "subscription_tier",
-        "total_credits",
+        "total_credits_usd",
         "is_active",
         "is_staff",
         "created_at",
@@ -143,15 +152,27 @@ class UserAdmin(DeclaredSearchMixin, CascadeAdminMixin, DjangoUserAdmin):
         "created_at",
     )
     search_fields = ("email", "username", "referral_code", "stripe_customer_id")
-    search_help_text = "Exact email, username prefix, referral code or Stripe customer id."
+    search_help_text = (
+        "Part of the email, name or username (3 characters or more), a username prefix, or an "
+        "exact referral code or Stripe customer id."
+    )
     search_lookups = {
         "email": normalize_email,
+        "email__icontains": contains,
+        "name__icontains": contains,
+        "username__icontains": contains,
         "username__startswith": str.lower,
         "referral_code": str.upper,
         "stripe_customer_id": None,
     }
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    total_credits_usd = money_column("total_credits", description="credits", sortable=False)
+    daily_credits_usd = money_column("daily_credits")
+    bundled_credits_usd = money_column("bundled_credits")
+    purchased_credits_usd = money_column("purchased_credits")
+    signup_bonus_credits_usd = money_column("signup_bonus_credits")
+    total_spend_cents_usd = money_column("total_spend_cents", description="total spend")
     inlines = (OAuthAccountInline, AccessTokenInline)
     actions = ("deactivate_and_revoke", "revoke_all_tokens", "issue_service_token")
     readonly_fields = (

@@ -20,7 +20,7 @@ from django_cryptography.fields import encrypt
 from config.audit import audited, audited_membership
 from config.encryption import SecretFieldsModel
 from config.exceptions import violated_unique_fields
-from config.models import BaseModel
+from config.models import BaseModel, contains_index
 from config.prepared import PreparedQuery
 from config.validators import JsonValidator, validate_public_https_url
 
@@ -121,7 +121,7 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
         max_length=10, choices=ChatPosition, default=ChatPosition.CENTER
     )
     disabled_models = models.JSONField(default=list, blank=True, validators=[JsonValidator(list)])
-    two_fa_enabled = models.BooleanField(default=False)
+    two_fa_enabled = models.BooleanField("two-factor enabled", default=False)
     avatar_url = models.URLField(
         max_length=2048, blank=True, validators=[validate_public_https_url]
     )
@@ -183,6 +183,7 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
         indexes = [
             # The admin changelist's order, newest first, read as a range (PERFORMANCE.md W8).
             models.Index(fields=["created_at", "id"], name="accounts_user_created"),
+            contains_index("email", "name", "username", name="accounts_user_search"),
             models.Index(fields=["subscription_tier", "daily_credits_reset_at"]),
             models.Index(
                 fields=["credits_reset_at"],
@@ -352,7 +353,7 @@ class AccessToken(BaseModel):
 
 class OAuthProvider(models.TextChoices):
     GOOGLE = "google"
-    GITHUB = "github"
+    GITHUB = "github", "GitHub"
 
 
 @audited()
@@ -374,6 +375,7 @@ class OAuthAccount(SecretFieldsModel, BaseModel):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "OAuth account"
         constraints = [
             models.CheckConstraint(
                 condition=Q(oauth_name__in=OAuthProvider.values),
@@ -392,7 +394,7 @@ class OAuthAccount(SecretFieldsModel, BaseModel):
 
 
 class CodePurpose(models.TextChoices):
-    TWO_FA_LOGIN = "2fa_login"
+    TWO_FA_LOGIN = "2fa_login", "Two-factor sign-in"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a secret
     VERIFY_EMAIL = "verify_email"
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from pghistory.apps import PGHistoryConfig
 
 
 class BackofficeConfig(AppConfig):
@@ -21,3 +22,9 @@ class StudioAdminConfig(admin_apps.AdminConfig):
         from config.admin import link_related_rows_only_where_allowed
 
         link_related_rows_only_where_allowed()
+
+
+class AuditHistoryConfig(PGHistoryConfig):
+    """django-pghistory under the name staff read on the admin home (its own is "Pghistory")."""
+
+    verbose_name = "Audit history"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import BilledStatus, CreditPurchase, UsageLog
-from config.admin import may_view
+from config.admin import may_view, money
 from feedback.models import FeedbackPost, FeedbackStatus
 from projects.models import Deployment, DeploymentStatus, EnvironmentStatus, Project
 
@@ -28,9 +28,14 @@ class Tile:
     model: type
     filters: dict
     total: object = Count("pk")
+    is_money: bool = False  # a sum of cents
 
     def value(self):
         return self.model.objects.filter(**self.filters).aggregate(value=self.total)["value"] or 0
+
+    def shown(self, value):
+        """The figure as staff read it: "$1,234.56" for money, "1,234" for a count."""
+        return money(value) if self.is_money else f"{value:,}"
 
     def url(self):
         opts = self.model._meta
@@ -62,18 +67,21 @@ def tiles():
             UsageLog,
             days("created_at", today, tomorrow),
             Sum("credits_charged"),
+            is_money=True,
         ),
         Tile(
             "Credits purchased today",
             CreditPurchase,
             days("completed_at", today, tomorrow),
             Sum("credits_amount"),
+            is_money=True,
         ),
         Tile(
-            "Shortfalls outstanding (cents)",
+            "Shortfalls outstanding",
             UsageLog,
             {"billed_status__exact": BilledStatus.PENDING},
             Sum("shortfall_cents"),
+            is_money=True,
         ),
         Tile(
             "Failed deployments, past 7 days",
@@ -94,8 +102,11 @@ def tiles():
 def tiles_for(request):
     """The tiles whose changelist this staff member may open (the admin's one rule for links,
     `config.admin.may_view`), with their values."""
-    return [
-        {"label": tile.label, "value": tile.value(), "url": tile.url()}
-        for tile in tiles()
-        if may_view(request, tile.model)
-    ]
+    shown = []
+    for tile in tiles():
+        if may_view(request, tile.model):
+            value = tile.value()
+            shown.append(
+                {"label": tile.label, "value": value, "shown": tile.shown(value), "url": tile.url()}
+            )
+    return shown

@@ -32,7 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from pghistory.models import Event, Events
 
-from config.admin import ViewOnlyMixin, admin_of, may_view
+from config.admin import ViewOnlyMixin, admin_of, field_behind, may_view
 from config.audit import SECRET_CHANGE
 
 # A row's page shows its newest changes; the Events list, filtered to the row, pages through
@@ -108,8 +108,10 @@ def snapshot_fields(event_model):
 
 
 def shown_fields(request, model_admin, obj):
-    """The names of the fields the admin shows this viewer on obj's change page."""
-    return set(flatten_fieldsets(model_admin.get_fieldsets(request, obj)))
+    """The names of the fields the admin shows this viewer on obj's change page (a money
+    column shows its field: `config.admin.field_behind`)."""
+    names = flatten_fieldsets(model_admin.get_fieldsets(request, obj))
+    return {field_behind(model_admin, name) for name in names} | set(names)
 
 
 def stand_in(model):

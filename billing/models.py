@@ -127,6 +127,7 @@ class CreditLedgerEntry(BaseModel):
     objects = UserRowsQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = "credit ledger entries"
         permissions = [("adjust_credits", "Can adjust users' credit buckets")]
         constraints = [
             models.CheckConstraint(
@@ -346,7 +347,7 @@ class UsageLog(BaseModel):
     collected_cents = models.IntegerField(default=0)
     creator_revenue = models.IntegerField(default=0)
     platform_revenue = models.IntegerField(default=0)
-    is_byok = models.BooleanField(default=False)
+    is_byok = models.BooleanField("BYOK", default=False)
     billed_status = models.CharField(max_length=10, choices=BilledStatus)
     billed_at = models.DateTimeField(null=True, blank=True)
     request_id = models.CharField(max_length=255)
@@ -524,16 +525,16 @@ class MarketplaceTransaction(BaseModel):
 
 
 class LLMProvider(models.TextChoices):
-    OPENROUTER = "openrouter"
-    OPENAI = "openai"
+    OPENROUTER = "openrouter", "OpenRouter"
+    OPENAI = "openai", "OpenAI"
     ANTHROPIC = "anthropic"
     GOOGLE = "google"
     GROQ = "groq"
     TOGETHER = "together"
-    DEEPSEEK = "deepseek"
+    DEEPSEEK = "deepseek", "DeepSeek"
     FIREWORKS = "fireworks"
-    NANO_GPT = "nano-gpt"
-    Z_AI = "z-ai"
+    NANO_GPT = "nano-gpt", "NanoGPT"
+    Z_AI = "z-ai", "Z.ai"
 
 
 @audited()
@@ -554,6 +555,7 @@ class UserAPIKey(SecretFieldsModel, BaseModel):
     objects = UserRowsQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "user API key"
         constraints = [
             models.CheckConstraint(
                 condition=Q(provider__in=LLMProvider.values), name="billing_apikey_provider_valid"

@@ -20,6 +20,7 @@ from config.admin import (
     ViewOnlyMixin,
     as_uuid,
     changelist_link,
+    contains,
     plural,
     report,
 )
@@ -111,8 +112,16 @@ class ChatAdmin(CascadeAdminMixin, BigTableAdmin):
     list_filter = ("status",)
     list_select_related = ("project", "user")
     search_fields = ("title",)  # shows the box; the search itself is below
-    search_help_text = "Exact chat id, exact project slug or the owner's exact email."
-    search_lookups = {"pk": as_uuid, "project__slug": str.lower, "user__email": normalize_email}
+    search_help_text = (
+        "Part of the title (3 characters or more), the exact chat id, exact project slug or the "
+        "owner's exact email."
+    )
+    search_lookups = {
+        "pk": as_uuid,
+        "title__icontains": contains,
+        "project__slug": str.lower,
+        "user__email": normalize_email,
+    }
     raw_id_fields = ("project",)
     ordering = ("-created_at", "-id")
     inlines = (LatestMessagesInline,)

@@ -16,7 +16,7 @@ from django.db.models.functions import Left
 from django.db.models.lookups import Exact, LessThanOrEqual
 
 from config.audit import audited
-from config.models import BaseModel
+from config.models import BaseModel, contains_index
 from config.validators import JsonValidator
 from projects.models import Project
 
@@ -139,6 +139,7 @@ class Chat(BaseModel):
             ),
         ]
         indexes = [
+            contains_index("title", name="chat_chat_search"),
             models.Index(fields=["project", "-created_at"]),
             models.Index(fields=["project", "-last_message_at"]),
             models.Index(fields=["user", "-created_at"]),

@@ -271,7 +271,11 @@ def shell_session_report_status(*, actor, session, status, terminal_rows=None, t
         return
     current = _session_status(session)
     if current != status:
-        raise InvalidStateTransition(f"A shell session that is {current} cannot become {status}.")
+        raise InvalidStateTransition(
+            f"The shell session is already {status}."
+            if current == status
+            else f"A shell session that is {current} cannot become {status}."
+        )
 
 
 @transaction.atomic

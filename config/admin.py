@@ -7,6 +7,7 @@ from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
@@ -83,6 +84,17 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+# pg_trgm reads text in trigrams: a shorter term gives its index nothing to look up, and the
+# contains-search would read the whole table (PERFORMANCE.md W8).
+TRIGRAM = 3
+
+
+def contains(term):
+    """The term for an `icontains` lookup backed by a trigram index (`config.models.
+    contains_index`), or None when it is too short for the index to narrow anything down."""
+    return term if len(term) >= TRIGRAM else None
+
+
 def as_uuid(term):
     """The term as a UUID, or None when it is not one (a search reader)."""
     try:
@@ -95,9 +107,15 @@ class DeclaredSearchMixin:
     """Admin search by the lookups an admin declares, OR-ed together: `search_lookups` maps a
     lookup to how the typed term is read for it (None: as typed; a reader answering None, say
     `as_uuid` for a term that is no UUID, drops its lookup). On large tables each lookup is one
-    an index serves (an exact match, a prefix, a related row's unique key), so a search never
-    reads the table whole (PERFORMANCE.md W8), where Django's own `search_fields` would OR
-    `icontains` scans. `search_fields` stays declared only so the admin shows its search box."""
+    an index serves (an exact match, a prefix, a related row's unique key, or `icontains` read
+    by `contains` on a column with a trigram index), so a search never reads the table whole
+    (PERFORMANCE.md W8), where Django's own `search_fields` would OR unindexed `icontains`
+    scans. `search_fields` stays declared only so the admin shows its search box.
+
+    A lookup on a related row (`owner__email`) is answered first, by the related table's own
+    index, and matched by id: each alternative is then a column of this table with its own
+    index, and their OR a bitmap of index scans. Joined, the OR would filter both tables row by
+    row, and no index could serve it."""
 
     search_lookups = {}
     search_each_word = False  # True: every word typed is a term of its own (pasted ids)
@@ -107,28 +125,21 @@ class DeclaredSearchMixin:
         terms = [term for term in terms if term]
         if not terms:
             return queryset, False
-        match, values = Q(), {}
+        match = Q()
         for term in terms:
             for lookup, read in self.search_lookups.items():
-                if (read, term) not in values:  # a reader that queries is asked once per term
-                    values[read, term] = term if read is None else read(term)
-                value = values[read, term]
+                value = term if read is None else read(term)
                 if value is not None:
-                    match |= Q(**{lookup: value})
+                    match |= self.search_match(lookup, value)
         return (queryset.filter(match) if match else queryset.none()), False
 
-
-def ids_of(model, field, read=None):
-    """A `search_lookups` reader for a related row's unique key (`user` by email): the rows are
-    found first by that key's own index and matched by id (`user__in`), so on a large table each
-    alternative stays an index scan of its own column; joined, the OR would filter the table row
-    by row (PERFORMANCE.md W8). `read` reads the term for the key (say, normalising an email)."""
-
-    def reader(term):
-        value = term if read is None else read(term)
-        return list(model._default_manager.filter(**{field: value}).values_list("pk", flat=True))
-
-    return reader
+    def search_match(self, lookup, value):
+        relation, _, remote = lookup.partition("__")
+        field = self.model._meta.get_field(relation) if remote else None
+        if field is None or not field.many_to_one:
+            return Q(**{lookup: value})
+        related = field.related_model._default_manager.filter(**{remote: value})
+        return Q(**{f"{relation}__in": list(related.values_list("pk", flat=True))})
 
 
 ALL_CASCADED = "__all__"
@@ -160,6 +171,45 @@ def money(cents, *, signed=False):
     sign = "-" if cents < 0 else "+" if signed and cents > 0 else ""
     dollars, rest = divmod(abs(cents), 100)
     return f"{sign}${dollars:,}.{rest:02d}"
+
+
+def money_column(field, *, signed=False, description=None, sortable=True):
+    """An admin column (changelist or read-only change-page field) showing `field`, held in
+    cents, as `money()`. Declared on the admin as `<field>_usd`: a model field's own name always
+    shows the raw integer. It sorts by the field (a property is not `sortable`), and the CSV
+    export reads the field itself."""
+
+    def column(modeladmin, row):
+        cents = getattr(row, field)
+        return "-" if cents is None else money(cents, signed=signed)
+
+    label = description or field.removesuffix("_cents").replace("_", " ")
+    return admin.display(description=label, ordering=field if sortable else None)(column)
+
+
+def field_behind(model_admin, name):
+    """The model field an admin column or read-only field `name` shows: its own name, or for
+    a column of the admin's own (`money_column`'s `<field>_usd`) the field it sorts by."""
+    column = getattr(model_admin, name, None)
+    return getattr(column, "admin_order_field", name) if callable(column) else name
+
+
+class MoneyField(forms.DecimalField):
+    """An amount as staff type it, in dollars and cents ("25", "-4.99"), cleaned to cents."""
+
+    def __init__(self, *, limit_cents, **kwargs):
+        limit = limit_cents // 100
+        super().__init__(
+            max_digits=len(str(limit)) + 2,
+            decimal_places=2,
+            min_value=-limit,
+            max_value=limit,
+            **kwargs,
+        )
+
+    def clean(self, value):
+        dollars = super().clean(value)
+        return None if dollars is None else int(dollars * 100)
 
 
 def plural(count, noun):

@@ -23,7 +23,9 @@ import uuid
 
 import pghistory
 import pgtrigger
+from django.apps import apps
 from django.db.backends.signals import connection_created
+from django.db.models import Q
 from pghistory.middleware import HistoryMiddleware
 
 from config.encryption import is_secret_field
@@ -100,6 +102,21 @@ def audited_membership(label):
         obj_field=None,
         append_only=True,
     )
+
+
+def grantable(permissions):
+    """`permissions` without add, change and delete on the event tables: their triggers refuse
+    every write, so those permissions would grant nothing (a permission picker offers these)."""
+    from pghistory.models import Event
+
+    writes = Q(pk__in=[])
+    for model in apps.get_models():
+        if issubclass(model, Event):
+            writes |= Q(
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+            )
+    return permissions.exclude(writes & ~Q(codename__startswith="view_"))
 
 
 class AuditMiddleware(HistoryMiddleware):

@@ -12,13 +12,15 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
 from psycopg import errors as pg_errors
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+from config.renderers import ORJSONRenderer
 
 logger = logging.getLogger("studio.api")
 security_log = logging.getLogger("studio.security")
@@ -271,10 +273,18 @@ def _is_api(request):
     return request.path.startswith("/api/")
 
 
+def api_error_response(body, *, status):
+    """An error answered outside DRF (an unrouted path, Django's own 400/403/413/500 under
+    /api/) in the same bytes DRF's renderer writes, so every API error reads alike."""
+    return HttpResponse(
+        ORJSONRenderer().render(body), status=status, content_type=ORJSONRenderer.media_type
+    )
+
+
 @csrf_exempt  # it changes nothing, and an unsafe method must get this 404, not a CSRF page
 def api_not_found(request, *args, **kwargs):
     """Every unrouted path under /api/ (and Django's 404 there): 404 in the error shape."""
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return api_error_response(error_body("not_found", "Not found."), status=404)
 
 
 def handler404(request, exception):
@@ -292,7 +302,9 @@ def handler500(request):
         response["Retry-After"] = DATABASE_RETRY_AFTER
         return response
     if _is_api(request):
-        return JsonResponse(error_body("server_error", _server_error_message(request)), status=500)
+        return api_error_response(
+            error_body("server_error", _server_error_message(request)), status=500
+        )
     return defaults.server_error(request)
 
 
@@ -300,7 +312,7 @@ def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: the error shape under /api/, Django's page elsewhere."""
     if _is_api(request):
         body = error_body("permission_denied", "CSRF verification failed.")
-        return JsonResponse(body, status=403)
+        return api_error_response(body, status=403)
     return csrf.csrf_failure(request, reason=reason)
 
 
@@ -308,6 +320,8 @@ def handler400(request, exception):
     if _is_api(request):
         if isinstance(exception, RequestDataTooBig):
             body = error_body("payload_too_large", PayloadTooLarge.default_detail)
-            return JsonResponse(body, status=413)
-        return JsonResponse(error_body("parse_error", "The request could not be read."), status=400)
+            return api_error_response(body, status=413)
+        return api_error_response(
+            error_body("parse_error", "The request could not be read."), status=400
+        )
     return defaults.bad_request(request, exception)

@@ -1,3 +1,5 @@
+import re
+
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
@@ -32,8 +34,20 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
+# The tag of an operation is its domain: the app that serves it (chat and kanban live under
+# /projects/{pid}/ but are domains of their own); the ground layer's views are "system".
+TAG_OF_APP = {"config": "system"}
+RULE_ID = re.compile(r"\b[A-Z]{3}-\d+(?:…\d+)?(?:,\s*|;\s*|\s+and\s+)?")
+EMPTY_PARENTHESES = re.compile(r"\s*\(\s*\)")
+
+
 class AutoSchema(openapi.AutoSchema):
-    """Documents every error status an operation can return, not only its success code."""
+    """Documents every error status an operation can return, not only its success code, and
+    tags each operation with its domain."""
+
+    def get_tags(self):
+        app = type(self.view).__module__.split(".")[0]
+        return [TAG_OF_APP.get(app, app)]
 
     def _insert_field_validators(self, field, schema):
         super()._insert_field_validators(field, schema)
@@ -77,3 +91,28 @@ class EnumChoiceFieldExtension(OpenApiSerializerFieldExtension):
         schema = build_choice_field(self.target)
         schema.pop("x-spec-enum-id", None)  # only spectacular's inline-enum bookkeeping reads it
         return schema
+
+
+def without_rule_ids(text):
+    """`text` without the rule ids of the project's specs ("(MKT-41)", "BIL-50…52; paid"),
+    which API clients cannot look up."""
+    return EMPTY_PARENTHESES.sub("", RULE_ID.sub("", text))
+
+
+def drop_rule_ids(result, **kwargs):
+    """A drf-spectacular postprocessing hook: every summary and description of the schema
+    without rule ids."""
+
+    def clean(node):
+        if isinstance(node, dict):
+            return {
+                key: without_rule_ids(value)
+                if key in ("summary", "description") and isinstance(value, str)
+                else clean(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [clean(item) for item in node]
+        return node
+
+    return clean(result)

@@ -1,16 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.session_login import login_view
 from config import views
 from config.exceptions import api_not_found
 
 api_v1 = [
+    path("", views.ApiRootView.as_view(), name="api-root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("redoc/", views.OfflineRedocView.as_view(url_name="schema"), name="redoc"),
     path("health/", views.HealthView.as_view(), name="health"),
     # The busiest routes first (PERFORMANCE.md W1 to W5): no two apps' routes overlap, so the
     # order changes only how many patterns a request is tried against before its own.
@@ -32,6 +33,7 @@ session_auth = [
 ]
 
 urlpatterns = [
+    path("", views.landing, name="landing"),
     path("admin/login/", login_view, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api-auth/", include((session_auth, "rest_framework"))),

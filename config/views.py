@@ -1,11 +1,19 @@
-"""System endpoints: liveness, readiness and the API's health row (docs/spec/API.md §9.8)."""
+"""System endpoints: liveness, readiness and the API's health row (docs/spec/API.md §9.8), the
+API's root and the site's landing page (what a newcomer opens first), and Redoc served without
+reaching the internet."""
 
 import logging
+from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.shortcuts import render
+from django.urls import get_resolver
+from django.urls.resolvers import RoutePattern, URLResolver
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularRedocView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -69,3 +77,75 @@ class HealthView(APIView):
     def get(self, request):
         ok, checks = readiness()
         return Response(_health_body(ok, checks), status=200 if ok else 503)
+
+
+API_PREFIX = "api/v1/"
+# The documents and the probe, listed before the collections.
+API_DOCUMENTS = ("schema", "swagger-ui", "redoc", "health")
+
+
+def _routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern.pattern, RoutePattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+@cache
+def api_entry_points():
+    """`{name: path}` of the API's documents and of every collection that needs no id in its
+    path (the routes named `*-list`), read from the URL configuration."""
+    routes = [
+        (route, name)
+        for route, name in _routes(get_resolver().url_patterns)
+        if route.startswith(API_PREFIX) and name and "<" not in route
+    ]
+    documents = {name: f"/{route}" for route, name in routes if name in API_DOCUMENTS}
+    collections = {
+        route.removeprefix(API_PREFIX).rstrip("/"): f"/{route}"
+        for route, name in routes
+        if name.endswith("-list")
+    }
+    return {**dict(sorted(documents.items())), **dict(sorted(collections.items()))}
+
+
+class ApiRootView(APIView):
+    """`GET /api/v1/`: a link to each document and collection, so the browsable API can be
+    browsed from its root."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Each document's and collection's absolute URL."
+            )
+        },
+    )
+    def get(self, request):
+        return Response(
+            {name: request.build_absolute_uri(path) for name, path in api_entry_points().items()}
+        )
+
+
+def landing(request):
+    """`/`: where the admin, the API and its documents are (the admin's "View site")."""
+    return render(request, "landing.html")
+
+
+class OfflineRedocView(SpectacularRedocView):
+    """Redoc from the bundled assets only: no web font, and the Redocly logo (an image on a
+    CDN that the bundle draws unasked) refused by the page's Content-Security-Policy."""
+
+    template_name = "api/redoc.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = (
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'"
+        )
+        return response

@@ -18,6 +18,7 @@ from config.admin import (
     DeclaredSearchMixin,
     EstimatedCountPaginator,
     ViewOnlyMixin,
+    contains,
     plural,
     service_action,
 )
@@ -157,8 +158,8 @@ class FeedbackPostAdmin(
     list_filter = ("type", "status", "is_hidden")
     list_select_related = ("user",)
     search_fields = ("title",)
-    search_help_text = "Title contains the text, or the author's exact email."
-    search_lookups = {"title__icontains": None, "user__email": normalize_email}
+    search_help_text = "Part of the title (3 characters or more), or the author's exact email."
+    search_lookups = {"title__icontains": contains, "user__email": normalize_email}
     fields = (
         "id",
         "user",

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 
 from config.audit import audited
-from config.models import BaseModel
+from config.models import BaseModel, contains_index
 from feedback.permissions import user_can_moderate_feedback
 
 TITLE_MAX_LENGTH = 500
@@ -129,6 +129,7 @@ class FeedbackPost(BaseModel):
             ),
         ]
         indexes = [
+            contains_index("title", name="feedback_post_search"),
             models.Index(fields=["user", "created_at"]),
             models.Index(fields=["is_hidden", "-upvote_count", "-created_at"]),
             models.Index(fields=["is_hidden", "-created_at"]),

@@ -18,6 +18,8 @@ from config.admin import (
     DeclaredSearchMixin,
     EstimatedCountPaginator,
     ViewOnlyMixin,
+    contains,
+    money_column,
     plural,
     service_action,
 )
@@ -144,14 +146,15 @@ class CatalogueAdmin(DeclaredSearchMixin, CascadeAdminMixin, admin.ModelAdmin):
     form = ItemForm
     list_select_related = ("created_by_user",)
     search_fields = ("name", "slug")
-    search_help_text = "Name prefix (any case) or exact slug."
-    search_lookups = {"name__istartswith": None, "slug": str.lower}
+    search_help_text = "Part of the name (3 characters or more), a name prefix or the exact slug."
+    search_lookups = {"name__icontains": contains, "name__istartswith": None, "slug": str.lower}
     autocomplete_fields = ("created_by_user",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # https only (R18)
     cascaded_models = (ProjectAgent, AgentReview, BaseReview, AgentCoInstall)
     counter_fields = ("downloads", "rating", "reviews_count")
     switch_fields = ("is_active", "is_featured")
     editable_fields = frozenset()  # the service's writable fields
+    price_usd = money_column("price")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ("id", *self.switch_fields, *self.counter_fields, "created_at", "updated_at")
@@ -198,7 +201,8 @@ class CatalogueAdmin(DeclaredSearchMixin, CascadeAdminMixin, admin.ModelAdmin):
         if refused:
             self.message_user(
                 request,
-                f"Kept {refused} item(s) other users hold in their library; delist them instead.",
+                f"Kept {plural(refused, 'item')} other users hold in their library; delist "
+                "them instead.",
                 messages.WARNING,
             )
 
@@ -207,16 +211,13 @@ class CatalogueAdmin(DeclaredSearchMixin, CascadeAdminMixin, admin.ModelAdmin):
 class MarketplaceAgentAdmin(CatalogueAdmin):
     list_display = (
         "name",
-        "slug",
         "created_by_user",
         "pricing_type",
-        "price",
+        "price_usd",
         "is_published",
         "is_active",
-        "is_featured",
         "downloads",
         "rating",
-        "reviews_count",
     )
     list_filter = ("pricing_type", "is_published", "is_active", "is_featured")
     date_hierarchy = "created_at"
@@ -291,17 +292,14 @@ class MarketplaceAgentAdmin(CatalogueAdmin):
 class MarketplaceBaseAdmin(CatalogueAdmin):
     list_display = (
         "name",
-        "slug",
         "created_by_user",
         "category",
         "pricing_type",
-        "price",
+        "price_usd",
         "visibility",
         "is_active",
-        "is_featured",
         "downloads",
         "rating",
-        "reviews_count",
     )
     list_filter = ("category", "pricing_type", "visibility", "is_active", "is_featured")
     date_hierarchy = "created_at"

@@ -29,17 +29,17 @@ from marketplace.validators import (
 class AgentPricingType(models.TextChoices):
     FREE = "free"
     MONTHLY = "monthly"
-    API = "api"
+    API = "api", "API"
     ONE_TIME = "one_time"
 
 
 class BaseCategory(models.TextChoices):
-    FULLSTACK = "fullstack"
+    FULLSTACK = "fullstack", "Full stack"
     FRONTEND = "frontend"
     BACKEND = "backend"
     MOBILE = "mobile"
     DATA = "data"
-    DEVOPS = "devops"
+    DEVOPS = "devops", "DevOps"
 
 
 class BasePricingType(models.TextChoices):
@@ -521,6 +521,7 @@ class AgentCoInstall(BaseModel):
     co_install_count = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = "agent co-install"
         constraints = [
             models.UniqueConstraint(
                 fields=["agent", "related_agent"], name="marketplace_coinstall_pair_unique"

@@ -5,8 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
-from accounts.models import User, normalize_email
-from config.admin import DeclaredSearchMixin, EstimatedCountPaginator, ViewOnlyMixin, ids_of
+from config.admin import DeclaredSearchMixin, EstimatedCountPaginator, ViewOnlyMixin
 
 ACTION_FORM_TEMPLATE = "admin/billing/action_form.html"
 LISTED_ON_FORM = 20  # rows named on an action's page; the action still applies to all
@@ -36,9 +35,6 @@ def action_form(modeladmin, request, queryset, form_class, *, title, submit, des
         "submit": submit,
     }
     return None, TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
-
-
-USER_BY_EMAIL = ids_of(User, "email", normalize_email)
 
 
 class MoneyAdmin(ViewOnlyMixin, DeclaredSearchMixin, admin.ModelAdmin):

@@ -3,7 +3,7 @@ form and never decrypted on these pages: it shows as `•••• last4`."""
 
 from django.contrib import admin
 
-from billing.admin.base import USER_BY_EMAIL
+from accounts.models import normalize_email
 from billing.models import UserAPIKey, UserCustomModel
 from billing.permissions import user_can_deactivate_api_keys
 from billing.services.api_keys import api_key_update
@@ -20,7 +20,7 @@ class UserAPIKeyAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     list_filter = ("provider", "is_active")
     list_select_related = ("user",)
     search_fields = ("user__email",)
-    search_lookups = {"user__in": USER_BY_EMAIL}
+    search_lookups = {"user__email": normalize_email}
     search_help_text = "The user's exact email."
     fields = (
         "id",
@@ -74,7 +74,7 @@ class UserCustomModelAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     list_filter = ("provider",)
     list_select_related = ("user",)
     search_fields = ("user__email", "model_id")
-    search_lookups = {"user__in": USER_BY_EMAIL, "model_id": None}
+    search_lookups = {"user__email": normalize_email, "model_id": None}
     search_help_text = "The user's exact email, or the exact model id."
     fields = (
         "id",

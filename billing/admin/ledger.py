@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from billing.admin.base import USER_BY_EMAIL, MoneyAdmin
+from accounts.models import normalize_email
+from billing.admin.base import MoneyAdmin
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
@@ -11,7 +12,7 @@ from billing.models import (
 )
 from billing.permissions import user_can_collect_usage
 from billing.services.usage import usage_logs_mark_invoiced, usage_logs_mark_paid
-from config.admin import admin_link, changelist_link, plural, report
+from config.admin import admin_link, changelist_link, money_column, plural, report
 
 # An entry's source, from its ids alone, so the changelist joins nothing for it.
 SOURCES = (
@@ -30,8 +31,8 @@ class CreditLedgerEntryAdmin(MoneyAdmin):
         "user",
         "bucket",
         "entry_type",
-        "amount",
-        "balance_after",
+        "amount_usd",
+        "balance_after_usd",
         "reason",
         "source",
     )
@@ -39,21 +40,23 @@ class CreditLedgerEntryAdmin(MoneyAdmin):
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
     search_fields = ("user__email",)
-    search_lookups = {"user__in": USER_BY_EMAIL}
+    search_lookups = {"user__email": normalize_email}
     search_help_text = "The user's exact email."
     fields = (
         "id",
         "user",
         "bucket",
         "entry_type",
-        "amount",
-        "balance_after",
+        "amount_usd",
+        "balance_after_usd",
         "reason",
         "created_by",
         "source",
         "created_at",
     )
     readonly_fields = fields
+    amount_usd = money_column("amount", signed=True)
+    balance_after_usd = money_column("balance_after")
 
     @admin.display(description="source")
     def source(self, entry):
@@ -71,19 +74,19 @@ class UsageLogAdmin(MoneyAdmin):
     list_display = (
         "created_at",
         "user",
-        "model",
-        "tokens_input",
-        "tokens_output",
-        "cost_total",
-        "credits_charged",
-        "shortfall_cents",
+        # What staff collect on first, so it stays on screen beside the filters.
+        "cost_total_usd",
+        "credits_charged_usd",
+        "shortfall_cents_usd",
         "billed_status",
+        "model",
+        "tokens",
     )
     list_filter = ("billed_status", "is_byok", "created_at")
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
     search_fields = ("user__email", "request_id")
-    search_lookups = {"user__in": USER_BY_EMAIL, "request_id": None}
+    search_lookups = {"user__email": normalize_email, "request_id": None}
     search_help_text = "The user's exact email, or the exact request id."
     fields = (
         "id",
@@ -95,12 +98,12 @@ class UsageLogAdmin(MoneyAdmin):
         "tokens_input",
         "tokens_output",
         "is_byok",
-        "cost_total",
-        "credits_charged",
-        "collected_cents",
-        "shortfall_cents",
-        "creator_revenue",
-        "platform_revenue",
+        "cost_total_usd",
+        "credits_charged_usd",
+        "collected_cents_usd",
+        "shortfall_cents_usd",
+        "creator_revenue_usd",
+        "platform_revenue_usd",
         "billed_status",
         "billed_at",
         "request_id",
@@ -110,6 +113,16 @@ class UsageLogAdmin(MoneyAdmin):
     )
     readonly_fields = fields
     actions = ("mark_invoiced", "mark_paid")
+    cost_total_usd = money_column("cost_total", description="cost")
+    credits_charged_usd = money_column("credits_charged")
+    collected_cents_usd = money_column("collected_cents")
+    shortfall_cents_usd = money_column("shortfall_cents")
+    creator_revenue_usd = money_column("creator_revenue")
+    platform_revenue_usd = money_column("platform_revenue")
+
+    @admin.display(description="tokens in / out")
+    def tokens(self, log):
+        return f"{log.tokens_input:,} / {log.tokens_output:,}"
 
     def has_collect_permission(self, request):
         return user_can_collect_usage(request.user)

@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from billing.admin.base import USER_BY_EMAIL, MoneyAdmin, action_form
+from accounts.models import normalize_email
+from billing.admin.base import MoneyAdmin, action_form
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
@@ -23,7 +24,7 @@ from billing.permissions import (
 )
 from billing.services.marketplace_sales import marketplace_transaction_refund, payout_set
 from billing.services.stripe_events import HANDLERS, stripe_event_reprocess
-from config.admin import changelist_link, plural, report
+from config.admin import changelist_link, money_column, plural, report
 from config.exceptions import DomainError, InvalidStateTransition
 
 
@@ -111,13 +112,13 @@ class StripeEventAdmin(MoneyAdmin):
 
 @admin.register(CreditPurchase)
 class CreditPurchaseAdmin(MoneyAdmin):
-    list_display = ("created_at", "user", "package", "amount_cents", "status", "completed_at")
+    list_display = ("created_at", "user", "package", "amount_cents_usd", "status", "completed_at")
     list_filter = ("status", "package", "completed_at")
     list_select_related = ("user",)
     ordering = ("-created_at", "-id")
     search_fields = ("user__email", "stripe_checkout_session", "stripe_payment_intent")
     search_lookups = {
-        "user__in": USER_BY_EMAIL,
+        "user__email": normalize_email,
         "stripe_checkout_session": None,
         "stripe_payment_intent": None,
     }
@@ -126,8 +127,8 @@ class CreditPurchaseAdmin(MoneyAdmin):
         "id",
         "user",
         "package",
-        "amount_cents",
-        "credits_amount",
+        "amount_cents_usd",
+        "credits_amount_usd",
         "status",
         "stripe_checkout_session",
         "stripe_payment_intent",
@@ -141,6 +142,8 @@ class CreditPurchaseAdmin(MoneyAdmin):
         "updated_at",
     )
     readonly_fields = fields
+    amount_cents_usd = money_column("amount_cents", description="paid")
+    credits_amount_usd = money_column("credits_amount", description="credits")
 
     @admin.display(description="Stripe events")
     def stripe_events(self, purchase):
@@ -204,8 +207,8 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
         "buyer",
         "creator",
         "transaction_type",
-        "amount_total",
-        "amount_creator",
+        "amount_total_usd",
+        "amount_creator_usd",
         "payout_status",
         "refunded_at",
     )
@@ -213,7 +216,7 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
     list_select_related = ("buyer", "creator")
     ordering = ("-created_at", "-id")
     search_fields = ("buyer__email", "creator__email")
-    search_lookups = {"buyer__in": USER_BY_EMAIL, "creator__in": USER_BY_EMAIL}
+    search_lookups = {"buyer__email": normalize_email, "creator__email": normalize_email}
     search_help_text = "The buyer's or the creator's exact email."
     fields = (
         "id",
@@ -223,9 +226,9 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
         "buyer",
         "creator",
         "transaction_type",
-        "amount_total",
-        "amount_creator",
-        "amount_platform",
+        "amount_total_usd",
+        "amount_creator_usd",
+        "amount_platform_usd",
         "payout_status",
         "payout_date",
         "stripe_payout_id",
@@ -237,6 +240,9 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
         "updated_at",
     )
     readonly_fields = fields
+    amount_total_usd = money_column("amount_total", description="total")
+    amount_creator_usd = money_column("amount_creator", description="creator share")
+    amount_platform_usd = money_column("amount_platform", description="platform share")
     actions = (
         "refund",
         payout_action(PayoutStatus.PROCESSING, "Mark processing"),

@@ -16,7 +16,7 @@ from billing.models import BUCKET_FIELDS, CreditBucket, CreditLedgerEntry, Credi
 from billing.permissions import user_can_adjust_credits, user_can_change_tier
 from billing.selectors import with_outstanding
 from billing.services.credits import credits_adjust, settled_cents, tier_set
-from config.admin import changelist_link, money, plural, report
+from config.admin import MoneyField, changelist_link, money, plural, report
 
 # One adjustment at most this big (100 000 dollars), so a typo cannot overflow a bucket.
 ADJUSTMENT_LIMIT = 10_000_000
@@ -36,11 +36,11 @@ class AdjustCreditsForm(forms.Form):
     bucket = forms.ChoiceField(
         choices=BUCKET_CHOICES, initial=CreditBucket.PURCHASED, widget=forms.RadioSelect
     )
-    amount = forms.IntegerField(
-        min_value=-ADJUSTMENT_LIMIT,
-        max_value=ADJUSTMENT_LIMIT,
-        label="Amount (credits)",
-        help_text="Signed credits; one credit is one cent (500 = $5.00). Negative takes away.",
+    amount = MoneyField(
+        limit_cents=ADJUSTMENT_LIMIT,
+        label="Amount ($)",
+        help_text="Signed dollars and cents (one credit is one cent): 25 adds $25.00, "
+        "-4.99 takes $4.99 away.",
     )
     reason = forms.CharField(max_length=255, help_text="Required; kept on the ledger entry.")
 

@@ -31,13 +31,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its app puts an index operator class (OpClass, config.models.contains_index) outside the
+    # parentheses of the indexed expression, as PostgreSQL requires.
+    "django.contrib.postgres",
     "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "pgtrigger",
-    "pghistory",
+    "backoffice.apps.AuditHistoryConfig",  # django-pghistory, named for staff
     "import_export",
     "config",
     "accounts",
@@ -314,6 +317,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.drop_rule_ids",
+    ],
 }
 
 # `plain` for people (development), `json` for machines (production's default): one object

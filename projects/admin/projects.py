@@ -1,10 +1,15 @@
 """Projects, with their containers, previews, snapshots and deployments inline."""
 
-from collections import Counter
-
 from django.contrib import admin, messages
 
-from config.admin import ALL_CASCADED, CascadeAdminMixin, DeclaredSearchMixin
+from config.admin import (
+    ALL_CASCADED,
+    CascadeAdminMixin,
+    DeclaredSearchMixin,
+    contains,
+    plural,
+    report,
+)
 from config.exceptions import InvalidStateTransition
 from projects import services
 from projects.admin.base import LinkedReadOnlyInline, ProjectsModelAdmin, adopt
@@ -76,8 +81,17 @@ class ProjectAdmin(DeclaredSearchMixin, CascadeAdminMixin, ProjectsModelAdmin):
     list_filter = ("environment_status", "has_git_repo")
     list_select_related = ("owner",)
     search_fields = ("slug", "name", "owner__email")
-    search_help_text = "Exact slug, name prefix or exact owner email."
-    search_lookups = {"slug": str.lower, "name__istartswith": None, "owner__email": str.lower}
+    search_help_text = (
+        "Part of the name or slug (3 characters or more), a name prefix, or the owner's exact "
+        "email."
+    )
+    search_lookups = {
+        "slug": str.lower,
+        "name__icontains": contains,
+        "slug__icontains": contains,
+        "name__istartswith": None,
+        "owner__email": str.lower,
+    }
     autocomplete_fields = ("owner",)
     ordering = ("-updated_at",)
     date_hierarchy = "created_at"
@@ -164,30 +178,47 @@ class ProjectAdmin(DeclaredSearchMixin, CascadeAdminMixin, ProjectsModelAdmin):
         if refused:
             self.message_user(
                 request,
-                f"Kept {refused} project(s) that are stopping or starting; delete them later.",
+                f"Kept {plural(refused, 'project')} that are stopping or starting; delete "
+                "them later.",
                 messages.WARNING,
             )
 
     @admin.action(description="Hibernate selected projects", permissions=["change"])
     def hibernate(self, request, queryset):
-        self._transition(request, queryset, EnvironmentStatus.STOPPING, "hibernating")
+        self._transition(
+            request,
+            queryset,
+            "hibernate",
+            to=EnvironmentStatus.STOPPING,
+            already=(EnvironmentStatus.STOPPING, EnvironmentStatus.HIBERNATED),
+        )
 
     @admin.action(description="Wake selected projects", permissions=["change"])
     def wake(self, request, queryset):
-        self._transition(request, queryset, EnvironmentStatus.STARTING, "waking")
+        self._transition(
+            request,
+            queryset,
+            "wake",
+            to=EnvironmentStatus.STARTING,
+            already=(EnvironmentStatus.STARTING, EnvironmentStatus.ACTIVE),
+        )
 
-    def _transition(self, request, queryset, to, doing):
-        """Moves each project through the transition service and reports what happened."""
-        moved, skipped = 0, Counter()
-        for project in queryset:
+    def _transition(self, request, queryset, verb, *, to, already):
+        """Asks the runtime to move each project (PRJ-4, PRJ-5): a project waits in `to` until
+        the runtime reports the move done, so the message says who finishes it."""
+        moved, skipped = 0, []
+        for project in queryset.order_by("name"):
             try:
                 services.project_environment_transition(project=project, to=to, actor=request.user)
             except InvalidStateTransition:
-                skipped[project.environment_status] += 1
+                status = project.environment_status
+                skipped.append(
+                    f"{project.name} ({'already ' if status in already else ''}{status})"
+                )
             else:
                 moved += 1
-        report = f"{doing.capitalize()} {moved} project(s)"
-        if skipped:
-            reasons = ", ".join(f"{count} {status}" for status, count in sorted(skipped.items()))
-            report += f"; skipped {skipped.total()}: already {reasons}"
-        self.message_user(request, f"{report}.", messages.SUCCESS if moved else messages.WARNING)
+        done = (
+            f"Asked the runtime to {verb} {plural(moved, 'project')} (each stays {to} until "
+            "the runtime reports back)"
+        )
+        report(self, request, done, skipped)

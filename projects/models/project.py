@@ -7,7 +7,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from config.audit import audited
-from config.models import BaseModel
+from config.models import BaseModel, contains_index
 from config.validators import JsonValidator
 from projects import conf
 from projects.models.common import OctetLength, random_suffix, save_with_generated_name, slug_base
@@ -89,6 +89,7 @@ class Project(BaseModel):
             ),
         ]
         indexes = [
+            contains_index("name", "slug", name="projects_project_search"),
             models.Index(fields=["owner", "-updated_at"]),
             models.Index(fields=["environment_status", "last_activity"]),
             models.Index(fields=["environment_status", "environment_status_changed_at"]),

@@ -100,7 +100,11 @@ def project_environment_transition(*, project, to, actor, archive_size_bytes=Non
             pk=project.pk, environment_status__in=ENVIRONMENT_SOURCES[to]
         ).update(**changes)
         if not moved:
-            raise InvalidStateTransition(f"A project that is {old} cannot become {to}.")
+            raise InvalidStateTransition(
+                f"The project is already {to}."
+                if old == to
+                else f"A project that is {old} cannot become {to}."
+            )
         if to == EnvironmentStatus.HIBERNATED:
             Container.objects.filter(
                 project=project, deployment_mode=DeploymentMode.CONTAINER

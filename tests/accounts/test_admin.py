@@ -160,6 +160,9 @@ def test_issue_service_token_shows_the_raw_token_once(admin_client, superuser):
     token = AccessToken.objects.get(user=superuser, name="runtime")
     assert token.token_prefix in html and "shown only this once" in html
     assert abs(token.expires_at - token.created_at - timedelta(days=30)) < timedelta(seconds=1)
+    # Issue 22: the date reads plainly, and a button copies the token.
+    assert f"it expires on {token.expires_at:%Y-%m-%d %H:%M} UTC." in html
+    assert 'id="copy-service-token"' in html
 
 
 def test_issue_service_token_refuses_a_bad_lifetime(admin_client, superuser):

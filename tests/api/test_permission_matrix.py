@@ -149,6 +149,7 @@ ROUTES = {
     ("swagger-ui", "GET"): ("/api/v1/docs/", "unauthenticated"),
     ("redoc", "GET"): ("/api/v1/redoc/", "unauthenticated"),
     ("health", "GET"): ("/api/v1/health/", "unauthenticated"),
+    ("api-root", "GET"): ("/api/v1/", "unauthenticated"),
     # accounts
     ("auth-register", "POST"): ("/api/v1/auth/register/", "public"),
     ("auth-login", "POST"): ("/api/v1/auth/login/", "public"),

@@ -284,7 +284,7 @@ def test_timeline_merges_the_admin_log_with_the_events(client):
             "_selected_action": [str(customer.pk)],
             "apply": "1",
             "bucket": "purchased",
-            "amount": "500",
+            "amount": "5",
             "reason": "goodwill",
         },
     )

@@ -12,6 +12,7 @@ from accounts.models import User
 from backoffice import dashboard
 from billing.models import CreditLedgerEntry, LedgerEntryType
 from billing.services.credit_purchases import credit_purchase_fulfil
+from config.admin import money
 from feedback.models import FeedbackPost, FeedbackStatus
 from projects.models import DeploymentStatus, EnvironmentStatus
 from tests.billing.conftest import fund
@@ -74,7 +75,7 @@ def test_each_figure_is_right_and_links_to_its_rows(client, superuser, business)
         "Hibernated projects": 1,
         "Credits charged today": charged,
         "Credits purchased today": 2500,
-        "Shortfalls outstanding (cents)": business["shortfall"],
+        "Shortfalls outstanding": business["shortfall"],
         "Failed deployments, past 7 days": 1,
         "Feedback open (moderation queue)": 2,
         "Feedback in progress": 1,
@@ -83,7 +84,7 @@ def test_each_figure_is_right_and_links_to_its_rows(client, superuser, business)
         "Sign-ups today": everyone_today,
         "Active projects": 2,
         "Credits purchased today": 1,
-        "Shortfalls outstanding (cents)": 1,
+        "Shortfalls outstanding": 1,
         "Failed deployments, past 7 days": 1,
         "Feedback open (moderation queue)": 2,
     }
@@ -118,3 +119,16 @@ def test_the_home_page_costs_the_same_with_more_rows(client, superuser, business
     with CaptureQueriesContext(connection) as second:
         client.get("/admin/")
     assert len(second) == len(first)
+
+
+@pytest.mark.django_db
+def test_money_figures_read_as_dollars_and_counts_as_numbers(client, superuser, business):
+    client.force_login(superuser)
+    home = client.get("/admin/")
+    shown = {tile["label"]: tile["shown"] for tile in home.context["dashboard"]}
+    assert shown["Credits purchased today"] == "$25.00"
+    assert shown["Shortfalls outstanding"] == money(business["shortfall"])
+    assert shown["Active projects"] == "2"
+    page = home.content.decode()
+    assert "<td>$25.00</td>" in page
+    assert "(cents)" not in page

@@ -3,14 +3,22 @@ never a secret."""
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from accounts.models import OAuthAccount
+from accounts.models import OAuthAccount, User
 from backoffice.site import CsvExportMixin, escape_formula, export_resource
+from billing.models import CreditLedgerEntry
+from chat.models import Chat
 from config.encryption import is_secret_field
 from tests.backoffice.helpers import registered_admins
+from tests.billing.conftest import fund
+from tests.chat.factories import ChatFactory
 from tests.factories import UserFactory
+from tests.projects.factories import ProjectFactory
 
 
 def export(client, model, query="", fields=None):
@@ -91,3 +99,51 @@ def test_an_encrypted_secret_never_leaves_in_the_csv(client, superuser, user):
 def test_staff_who_cannot_view_a_changelist_cannot_export_it(client):
     client.force_login(UserFactory(staff=True))
     assert client.get("/admin/accounts/user/export/").status_code == 403
+
+
+# Issue 22: an export in words, in the changelist's order.
+
+
+@pytest.mark.django_db
+def test_the_export_reads_in_words_in_the_changelists_order(client, superuser):
+    member = UserFactory(email="ada@example.com", name="Ada Lovelace", staff=True)
+    member.groups.add(Group.objects.create(name="Support desk"))
+    User.objects.filter(pk=member.pk).update(
+        created_at=datetime(2026, 3, 1, 9, 30, tzinfo=timezone.get_fixed_timezone(120))
+    )
+    client.force_login(superuser)
+    [row] = export(client, User, "?q=ada@example.com")
+    columns = list(row)
+    assert columns[:4] == ["email", "name", "subscription_tier", "is_active"]
+    assert row["groups"] == "Support desk"
+    assert (row["is_staff"], row["is_superuser"]) == ("true", "false")
+    assert row["created_at"] == "2026-03-01T07:30:00Z"
+
+
+@pytest.mark.django_db
+def test_related_rows_export_by_name_with_their_ids_beside(client, superuser):
+    project = ProjectFactory(name="Recipe Box")
+    chat = ChatFactory(project=project, user=project.owner, title="Fix the login button")
+    client.force_login(superuser)
+    [row] = export(client, Chat)
+    assert (row["project"], row["project_id"]) == ("Recipe Box", str(project.pk))
+    assert (row["user"], row["user_id"]) == (project.owner.email, str(project.owner_id))
+    assert row["title"] == chat.title
+    assert list(row).index("project_id") == list(row).index("project") + 1
+
+
+@pytest.mark.django_db
+def test_money_columns_export_as_the_cents_they_hold_in_changelist_order(client, superuser, user):
+    fund(user, purchased=16977)
+    client.force_login(superuser)
+    [row] = export(client, CreditLedgerEntry)
+    assert list(row)[:7] == [
+        "created_at",
+        "user",
+        "user_id",
+        "bucket",
+        "entry_type",
+        "amount",
+        "balance_after",
+    ]
+    assert (row["amount"], row["user"]) == ("16977", user.email)

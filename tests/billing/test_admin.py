@@ -219,7 +219,7 @@ def test_adjust_credits_asks_then_adjusts_through_the_ledger(admin_client, super
         "adjust_credits",
         [user],
         bucket="purchased",
-        amount="250",
+        amount="2.50",
         reason="goodwill",
     )
     assert messages(done) == [
@@ -240,7 +240,7 @@ def test_adjust_credits_refuses_a_user_whose_bucket_would_go_negative(
         "adjust_credits",
         [user, other_user],
         bucket="purchased",
-        amount="-50",
+        amount="-0.50",
         reason="correction",
     )
     assert messages(done) == [
@@ -257,7 +257,7 @@ def test_adjust_credits_refuses_a_user_whose_bucket_would_go_negative(
         {"bucket": "purchased", "amount": "0", "reason": "x"},
         {"bucket": "purchased", "amount": "5", "reason": "   "},
         {"bucket": "gold", "amount": "5", "reason": "x"},
-        {"bucket": "purchased", "amount": "100000000", "reason": "typo"},
+        {"bucket": "purchased", "amount": "100000.01", "reason": "typo"},
     ],
 )
 def test_adjust_credits_bad_form_changes_nothing(admin_client, user, form):
@@ -303,7 +303,7 @@ def test_money_defaults_a_purchased_adjustment_says_what_it_settled(admin_client
         "adjust_credits",
         [user],
         bucket="purchased",
-        amount=str(owed + 100),
+        amount=f"{(owed + 100) / 100:.2f}",
         reason="goodwill",
     )
     assert messages(done) == [
@@ -335,7 +335,7 @@ def test_money_defaults_a_refused_action_is_a_warning_not_a_success(admin_client
         "adjust_credits",
         [user],
         bucket="purchased",
-        amount="-5",
+        amount="-0.05",
         reason="correction",
     )
     assert message_levels(done) == [

@@ -16,7 +16,7 @@ BILLING_PERMISSIONS = (
     "billing.view_creditledgerentry",
 )
 
-COLUMNS = ("user", "bucket", "entry_type", "amount", "reason")
+COLUMNS = ("user", "bucket", "entry_type", "amount_usd", "reason")
 
 
 def test_adjust_credits_moves_the_purchased_bucket_and_shows_on_the_users_ledger(
@@ -34,7 +34,7 @@ def test_adjust_credits_moves_the_purchased_bucket_and_shows_on_the_users_ledger
     browser.find_element(
         By.CSS_SELECTOR, f"input[name=bucket][value={CreditBucket.PURCHASED}]"
     ).click()
-    fill(browser, amount=2500, reason="Goodwill for the outage")
+    fill(browser, amount=25, reason="Goodwill for the outage")
     press(browser, button(browser, "Adjust"))
     assert messages(browser) == [
         "Adjusted purchased credits by +$25.00 for 1 user; settled $0.00 of outstanding shortfalls."
@@ -48,7 +48,7 @@ def test_adjust_credits_moves_the_purchased_bucket_and_shows_on_the_users_ledger
         "user": str(customer),
         "bucket": CreditBucket.PURCHASED.label,
         "entry_type": LedgerEntryType.ADJUSTMENT.label,
-        "amount": "2500",
+        "amount_usd": "+$25.00",
         "reason": "Goodwill for the outage",
     }
 

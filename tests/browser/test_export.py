@@ -30,9 +30,11 @@ def test_projects_export_downloads_the_changelist_as_csv(browser, live_server, d
     button(browser, "Submit").click()  # the answer is a download: the page stays
 
     [row] = downloaded_csv(browser, downloads)
-    assert {"id", "owner", "name", "created_at"} <= row.keys()
-    assert (row["id"], row["owner"], row["name"]) == (
+    assert list(row)[:3] == ["name", "slug", "owner"]  # the changelist's columns first
+    assert {"id", "owner_id", "created_at"} <= row.keys()
+    assert (row["id"], row["owner"], row["owner_id"], row["name"]) == (
         str(project.pk),
+        project.owner.email,
         str(project.owner_id),
         "Lighthouse tracker",
     )

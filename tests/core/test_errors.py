@@ -23,6 +23,20 @@ def test_unknown_route_is_not_found(api_client):
     assert_error(api_client.post("/api/v2/anything"), 404, "not_found")
 
 
+def test_an_unrouted_path_answers_in_the_same_bytes_as_a_routed_one(api_client, user):
+    """Issue 22: one renderer for every API error, routed or not."""
+    api_client.force_authenticate(user)
+    unrouted = api_client.get("/api/v1/no-such-thing/")
+    routed = api_client.get("/api/v1/projects/00000000-0000-0000-0000-000000000000/")
+    assert routed.status_code == unrouted.status_code == 404
+    assert (
+        unrouted.content
+        == routed.content
+        == b'{"code":"not_found","message":"Not found.","fields":{}}'
+    )
+    assert unrouted["Content-Type"] == routed["Content-Type"]
+
+
 def test_wrong_method_is_method_not_allowed(api_client):
     assert_error(api_client.delete("/api/v1/health/"), 405, "method_not_allowed")
 

@@ -109,21 +109,27 @@ def test_secrets_are_masked_and_never_in_clear(admin_client):
 
 
 def test_hibernate_and_wake_actions_report_what_they_did(admin_client):
-    active = ProjectFactory.create_batch(2)
-    hibernated = ProjectFactory(hibernated=True)
+    active = [ProjectFactory(name="Alpha"), ProjectFactory(name="Beta")]
+    hibernated = ProjectFactory(hibernated=True, name="Recipe Box")
     ids = [str(p.pk) for p in (*active, hibernated)]
     response = admin_client.post(
         admin_url(Project), {"action": "hibernate", "_selected_action": ids}, follow=True
     )
     messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["Hibernating 2 project(s); skipped 1: already 1 hibernated."]
+    assert messages == [
+        "Asked the runtime to hibernate 2 projects (each stays stopping until the runtime "
+        "reports back); skipped 1: Recipe Box (already hibernated)."
+    ]
     statuses = Project.objects.in_bulk([p.pk for p in active])
     assert {p.environment_status for p in statuses.values()} == {EnvironmentStatus.STOPPING}
     response = admin_client.post(
         admin_url(Project), {"action": "wake", "_selected_action": ids}, follow=True
     )
     messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["Waking 1 project(s); skipped 2: already 2 stopping."]
+    assert messages == [
+        "Asked the runtime to wake 1 project (each stays starting until the runtime reports "
+        "back); skipped 2: Alpha (stopping); Beta (stopping)."
+    ]
     assert Project.objects.get(pk=hibernated.pk).environment_status == EnvironmentStatus.STARTING
 
 
@@ -159,7 +165,7 @@ def test_prj_8_bulk_delete_keeps_a_project_that_started_stopping_meanwhile(rf, s
     admin.site._registry[Project].delete_queryset(request, Project.objects.all())
     assert list(Project.objects.all()) == [stopping]
     assert deletable.pk not in Project.objects.values_list("pk", flat=True)
-    assert "Kept 1 project(s)" in str(next(iter(request._messages)))
+    assert "Kept 1 project that" in str(next(iter(request._messages)))
 
 
 def container_inline_data(project, containers, **changes):

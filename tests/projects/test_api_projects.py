@@ -296,8 +296,12 @@ def test_hibernate_and_wake_are_202_with_the_new_state(owner_client, project):
     response = owner_client.post(url(project, "hibernate"))
     assert response.status_code == 202
     assert response.json()["environment_status"] == "stopping"
-    assert_error(owner_client.post(url(project, "hibernate")), 409, "invalid_state_transition")
-    assert_error(owner_client.post(url(project, "wake")), 409, "invalid_state_transition")
+    again = assert_error(
+        owner_client.post(url(project, "hibernate")), 409, "invalid_state_transition"
+    )
+    assert again["message"] == "The project is already stopping."
+    woken = assert_error(owner_client.post(url(project, "wake")), 409, "invalid_state_transition")
+    assert woken["message"] == "A project that is stopping cannot become starting."
     Project.objects.filter(pk=project.pk).update(environment_status="error")
     response = owner_client.post(url(project, "wake"))
     assert response.status_code == 202

@@ -1,0 +1,26 @@
+import django.contrib.postgres.indexes
+import django.db.models.functions.text
+from django.conf import settings
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    """The admin's contains-search index (config.models.contains_index), built CONCURRENTLY on
+    the live table."""
+
+    atomic = False
+
+
+    dependencies = [
+        ("accounts", "0009_trigram_extension"),
+        ('feedback', '0005_dashboard_indexes'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        AddIndexConcurrently(
+            model_name='feedbackpost',
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('title'), name='gin_trgm_ops'), name='feedback_post_search'),
+        ),
+    ]
