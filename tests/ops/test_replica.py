@@ -7,24 +7,28 @@ primary, and with the replica stopped the API answers from the primary, logged o
 """
 
 import re
+import subprocess
+import sys
 import time
+import urllib.request
 
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpResponse
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 
 from chat.models import Message
 from config.replica import ReadYourWritesMiddleware, ReplicaRouter, lag_tolerant
 from tests.chat.utils import messages_url
-from tests.ops.test_faults import App, Postgres, app_env, call
+from tests.ops.test_faults import ROOT, App, Postgres, app_env, call
 from tests.ops.test_two_servers import database_url
 
 MESSAGE_PAGE = re.compile(r'statement: SELECT .* FROM "chat_message"')
 USAGE_PAGE = re.compile(r'statement: SELECT .* FROM "billing_usagelog"')
 READ_YOUR_WRITES = 1  # seconds
 
+ANY_READ = re.compile(r"statement: SELECT ")
 WRITE = re.compile(r"statement: (INSERT|UPDATE|DELETE)")
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,8 +67,22 @@ def wait_until_replayed(primary, replica):
     raise TimeoutError("the replica did not catch up")
 
 
-def test_marked_reads_go_to_the_replica_and_everything_else_to_the_primary(member, redis, tmp_path):
+def admin_page(base, path, session):
+    """(status, final URL) of an admin page for the session cookie `session`."""
+    request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        response.read()
+        return response.status, response.url
+
+
+def test_marked_reads_go_to_the_replica_and_everything_else_to_the_primary(
+    member, superuser, redis, tmp_path
+):
     token, chat = member
+    # A signed-in staff session, copied with the database; the servers share the test's key.
+    staff = Client()
+    staff.force_login(superuser)
+    session = staff.cookies["sessionid"].value
     primary = Postgres()
     replica = None
     try:
@@ -80,7 +98,14 @@ def test_marked_reads_go_to_the_replica_and_everything_else_to_the_primary(membe
             DATABASE_REPLICA_URL=replica.url,
             REPLICA_READ_YOUR_WRITES_SECONDS=str(READ_YOUR_WRITES),
             WEB_CONCURRENCY="1",
+            SECRET_KEY=settings.SECRET_KEY,
+            STATIC_ROOT=str(tmp_path / "static"),
         )
+        # The admin's pages name hashed static files: the release step's collectstatic.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )  # fmt: skip
         with App(env, tmp_path, worker=False) as app:
             before = statements(replica, MESSAGE_PAGE)
             pages = [call(app.base, "GET", messages_url(chat), token=token) for _ in range(5)]
@@ -88,6 +113,10 @@ def test_marked_reads_go_to_the_replica_and_everything_else_to_the_primary(membe
             summary = call(app.base, "GET", "/api/v1/billing/usage/summary/", token=token)
             routed = statements(replica, MESSAGE_PAGE) - before
             usage_routed = statements(replica, USAGE_PAGE)
+            admin_before = statements(replica, ANY_READ)
+            home = admin_page(app.base, "/admin/", session)
+            message_list = admin_page(app.base, "/admin/chat/message/", session)
+            admin_routed = statements(replica, ANY_READ) - admin_before
 
             # The owner posts, then reads at once: the primary answers, with the new message.
             posted = call(
@@ -118,13 +147,17 @@ def test_marked_reads_go_to_the_replica_and_everything_else_to_the_primary(membe
     print(
         f"\nReplica: {routed} of 5 message pages and {usage_routed} usage reads on the replica; "
         f"after a write, message pages on primary/replica {after_write}; "
-        f"writes on the replica {writes_on_replica}"
+        f"writes on the replica {writes_on_replica}; admin home and message list: "
+        f"{admin_routed} reads on the replica"
     )
     assert [status for status, *_ in pages] == [200] * 5
     assert all(len(body["results"]) == 50 for _, body, _ in pages)
     assert routed == 5
     assert (usage[0], summary[0]) == (200, 200)
     assert usage_routed >= 2  # the usage page and the summary
+    assert home == (200, app.base + "/admin/")
+    assert message_list == (200, app.base + "/admin/chat/message/")
+    assert admin_routed > 0
     assert posted[0] == 201, posted[1]
     assert just_after[0] == 200
     assert "read your writes" in [row["content"] for row in just_after[1]["results"]]
