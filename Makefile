@@ -54,6 +54,7 @@ shell: $(INSTALLED)
 
 test: $(INSTALLED)
 	scripts/require-redis
+	scripts/require-pgbouncer
 	scripts/require-chromium
 	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
 

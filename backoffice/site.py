@@ -30,6 +30,7 @@ from backoffice import dashboard, search
 from backoffice.history import HistoryTimelineMixin
 from config.admin import RefuseCraftedActions, field_behind, may_view, rendering_for
 from config.encryption import is_secret_field
+from config.replica import lag_tolerant
 
 # OWASP "CSV injection": a cell a spreadsheet would run as a formula. The library's own option
 # only strips a leading "=", which leaves +, -, @ and the control characters.
@@ -204,6 +205,7 @@ class StudioAdminSite(admin.AdminSite):
         }
         return TemplateResponse(request, "admin/studio_search.html", context)
 
+    @lag_tolerant
     def index(self, request, extra_context=None):
         context = {
             "dashboard": dashboard.tiles_for(request),

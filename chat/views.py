@@ -74,6 +74,7 @@ from chat.serializers import (
 )
 from config.api import StudioViewSet
 from config.pagination import KeysetCursorPagination
+from config.replica import lag_tolerant
 from config.schema import error
 from projects.views.base import ProjectScopedViewSet
 
@@ -202,6 +203,7 @@ class MessageViewSet(ChatNestedViewSet):
             return Message.objects.none()
         return Message.objects.filter(chat_id=self.chat.pk)
 
+    @lag_tolerant
     def list(self, request, *args, **kwargs):
         rows = selectors.message_rows(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)

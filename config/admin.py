@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from config.replica import lag_tolerant
+
 EXACT_COUNT_BELOW = 10_000
 
 
@@ -54,7 +56,12 @@ class EstimatedCountPaginator(Paginator):
 
 class ViewOnlyMixin:
     """Rows staff look at and never add, change or delete here: the ones only services write
-    (money, insert-only tables) and the audit history."""
+    (money, insert-only tables) and the audit history. Their lists may lag the primary by a
+    few seconds, so they read the replica when there is one."""
+
+    @lag_tolerant
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False

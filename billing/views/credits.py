@@ -35,6 +35,7 @@ from billing.views.base import (
 )
 from config.api import APIView, ColumnsListMixin, StudioViewSet
 from config.pagination import KeysetCursorPagination
+from config.replica import lag_tolerant
 from config.schema import error
 
 
@@ -111,6 +112,10 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
     def get_queryset(self):
         return UsageLog.objects.visible_to(self.request.user)
 
+    @lag_tolerant
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
     def create(self, request):
         key = idempotency_key(request)
         charge = self.validated(UsageChargeSerializer)
@@ -149,6 +154,7 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
         responses=UsageSummarySerializer,
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    @lag_tolerant
     def summary(self, request):
         query = UsageSummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

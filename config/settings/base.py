@@ -105,6 +105,23 @@ CONNECTION_REUSE = {
 }
 DATABASES["default"].update(CONNECTION_REUSE)
 
+# A streaming read replica (docs/operations.md, "Read replica"): unset, everything reads the
+# primary. Set, the views marked `@lag_tolerant` (config/replica.py) read it; tests mirror it
+# onto the test database.
+REPLICA_READ_YOUR_WRITES_SECONDS = env.int("REPLICA_READ_YOUR_WRITES_SECONDS", default=5)
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url("DATABASE_REPLICA_URL"),
+        **CONNECTION_REUSE,
+        "TEST": {"MIRROR": "default"},
+    }
+    # A replica that does not answer costs a request this long once, then is skipped a while.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("config.audit.AuditMiddleware"), "config.replica.ReadYourWritesMiddleware"
+    )
+
 # Every call to another server has a timeout (docs/configuration.md, "Timeouts"): a slow
 # Redis, SMTP server or Stripe costs a request at most this long, never a worker.
 REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
@@ -176,7 +193,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 

@@ -57,6 +57,5 @@ LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="jso
 
 # PgBouncer in transaction mode hands each transaction to any server connection: no
 # server-side cursors (they outlive a transaction). See docs/operations.md.
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
-    "PGBOUNCER_TRANSACTION_MODE", default=False
-)
+for database in DATABASES.values():
+    database["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("PGBOUNCER_TRANSACTION_MODE", default=False)

@@ -139,7 +139,10 @@ def test_metadata_nests_at_most_64_levels(owner_client, chat):
     response = owner_client.generic(
         "POST", messages_url(chat), deep + "}" * 901, content_type="application/json"
     )
-    assert_error(response, 400, "validation_error")
+    # Refused either way: by the depth rule, or by the parser when the request's own stack
+    # (middleware, test runner) leaves Python's JSON scanner fewer than 900 levels.
+    assert response.status_code == 400
+    assert response.json()["code"] in {"validation_error", "parse_error"}
 
 
 def test_metadata_size_counts_numbers_as_postgresql_prints_them(owner_client, chat):

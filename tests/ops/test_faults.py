@@ -288,15 +288,6 @@ class HangingSmtp:
         self.socket.close()
 
 
-@pytest.fixture
-def redis(tmp_path):
-    server = Redis(tmp_path)
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
-
-
 def stored_code_matches(user, raw):
     code = EmailVerificationCode.objects.filter(user=user, used=False).latest("created_at")
     return check_password(raw, code.code_hash)
