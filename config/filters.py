@@ -59,7 +59,13 @@ class OrderingFilter(django_filters.OrderingFilter):
         self.case_insensitive = frozenset(case_insensitive)
         super().__init__(*args, **kwargs)
 
+    @staticmethod
+    def terms(value):
+        """The ordering terms named: empty ones (`?ordering=,,`) name no field."""
+        return [param for param in value or () if param]
+
     def filter(self, qs, value):
+        value = self.terms(value)
         if not value:
             return qs
         ordering = [self.get_ordering_value(param) for param in value]

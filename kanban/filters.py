@@ -31,6 +31,7 @@ class KanbanTaskOrderingFilter(OrderingFilter):
     EXPANSIONS = {"position": ("column__position", "position"), "priority": ("priority_rank",)}
 
     def filter(self, qs, value):
+        value = self.terms(value)
         if not value:
             return qs
         if any(param.lstrip("-") == "priority" for param in value):

@@ -509,6 +509,8 @@ def test_default_order_is_the_boards(owner_client, board, spread):
         ("ordering=-ref_number", ["Delta", "Gamma", "Beta", "Alpha login"]),
         ("ordering=created_at", ["Alpha login", "Beta", "Gamma", "Delta"]),
         ("ordering=-position", ["Gamma", "Delta", "Alpha login", "Beta"]),
+        ("ordering=,,,,,&task_type=", ["Beta", "Alpha login", "Delta", "Gamma"]),
+        ("ordering=,-priority,", ["Gamma", "Alpha login", "Delta", "Beta"]),
         ("unknown=ignored", ["Beta", "Alpha login", "Delta", "Gamma"]),
     ],
 )
