@@ -128,20 +128,26 @@ class DeclaredSearchMixin:
         if not terms:
             return queryset, False
         match = Q()
+        related_ids = {}
         for term in terms:
             for lookup, read in self.search_lookups.items():
                 value = term if read is None else read(term)
                 if value is not None:
-                    match |= self.search_match(lookup, value)
+                    match |= self.search_match(lookup, value, related_ids)
         return (queryset.filter(match) if match else queryset.none()), False
 
-    def search_match(self, lookup, value):
+    def search_match(self, lookup, value, related_ids):
+        """`related_ids` keeps the ids already found for a related row's lookup, so two
+        relations to one table (a payment's buyer and creator) ask it once per term."""
         relation, _, remote = lookup.partition("__")
         field = self.model._meta.get_field(relation) if remote else None
         if field is None or not field.many_to_one:
             return Q(**{lookup: value})
-        related = field.related_model._default_manager.filter(**{remote: value})
-        return Q(**{f"{relation}__in": list(related.values_list("pk", flat=True))})
+        key = (field.related_model, remote, value)
+        if key not in related_ids:
+            related = field.related_model._default_manager.filter(**{remote: value})
+            related_ids[key] = list(related.values_list("pk", flat=True))
+        return Q(**{f"{relation}__in": related_ids[key]})
 
 
 ALL_CASCADED = "__all__"

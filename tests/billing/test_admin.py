@@ -116,6 +116,16 @@ def test_changelist_search_and_change_pages_load(admin_client, rows, model):
     assert admin_client.get(admin_url(model, f"{row.pk}/change/")).status_code == 200
 
 
+def test_a_sale_search_asks_the_users_table_once_for_buyer_and_creator(admin_client, rows):
+    sold = rows[MarketplaceTransaction]
+    with CaptureQueriesContext(connection) as queries:
+        found = admin_client.get(admin_url(MarketplaceTransaction), {"q": sold.creator.email})
+    assert sold in found.context["cl"].result_list
+    by_email = f'WHERE "{User._meta.db_table}"."email" = '
+    email_lookups = [q for q in queries if by_email in q["sql"]]
+    assert len(email_lookups) == 1
+
+
 @pytest.mark.parametrize("model", BILLING_MODELS)
 def test_nothing_is_added_in_admin(admin_client, model):
     assert admin_client.get(admin_url(model, "add/")).status_code == 403
