@@ -6,7 +6,8 @@ runtime (`billing.charge_usage`), for any user.
 """
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -150,7 +151,18 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
 
     @extend_schema(
         summary="Your usage by UTC day, model, project or chat, in one query (W7, BIL-71)",
-        parameters=[UsageSummaryQuerySerializer],
+        parameters=[
+            UsageSummaryQuerySerializer,
+            *(
+                OpenApiParameter(
+                    alias,
+                    OpenApiTypes.DATETIME,
+                    description=f"Deprecated alias of `{name}`, read until the next release.",
+                    deprecated=True,
+                )
+                for name, alias in UsageSummaryQuerySerializer.ALIASES.items()
+            ),
+        ],
         responses=UsageSummarySerializer,
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)

@@ -1,9 +1,9 @@
 import json
-import logging
+import os
 import random
 import statistics
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, timedelta
 from itertools import count
 from urllib.parse import urlencode
@@ -21,11 +21,21 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import AccessToken, User
-from bench.benchmark import CONTROL, ConnectionReuse, Key, Workload, run_rounds
+from bench.benchmark import (
+    CONTROL,
+    ConnectionReuse,
+    Key,
+    Workload,
+    production_connection,
+    request_log_discarded,
+    run_rounds,
+)
+from bench.servers import redis_server
 from billing.models import CreditLedgerEntry, UsageLog
 from billing.services.credits import Charge, credits_charge
 from chat.models import Chat, Message
 from config.admin import EXACT_COUNT_BELOW, estimated_row_count
+from config.settings.base import cache_settings, with_static_files
 from kanban.models import KanbanBoard
 from projects.models import Project
 
@@ -43,7 +53,10 @@ ADMIN_COUNT_BUDGET = 1.1
 
 
 def bench_users(limit):
-    return list(User.objects.filter(email__startswith="bench").order_by("email")[:limit])
+    """Ordinary benchmark users: never the benchmark's own staff account (`bench-admin@…`),
+    whose lists hold other rows than a customer's."""
+    users = User.objects.filter(email__startswith="bench", is_staff=False, is_superuser=False)
+    return list(users.order_by("email")[:limit])
 
 
 def client_for(user):
@@ -51,14 +64,42 @@ def client_for(user):
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
+# W1's page is "about 100 KB of JSON" (PERFORMANCE.md): half long assistant answers. Each
+# message adds its id, chat, role and times to its content, about this many bytes.
+PAGE_BYTES = 100_000
+MESSAGE_ENVELOPE_BYTES = 250
+FULL_PAGES = """
+SELECT c.id
+FROM (SELECT id FROM {chat} WHERE title LIKE 'Bench chat %%'
+      ORDER BY message_count DESC, id LIMIT %(candidates)s) AS c
+CROSS JOIN LATERAL (
+    SELECT sum(octet_length(m.content) + octet_length(m.message_metadata::text)
+               + %(envelope)s) AS bytes
+    FROM (SELECT content, message_metadata FROM {message} WHERE chat_id = c.id
+          ORDER BY created_at DESC, id DESC LIMIT 50) AS m
+) AS page
+ORDER BY abs(page.bytes - %(target)s), c.id
+LIMIT %(keys)s
+"""
+
+
 def busy_chats(keys):
-    """The busiest benchmark chats (on the full data set, thousands of messages each), with
-    their owners' clients."""
-    chats = (
-        Chat.objects.filter(title__startswith="Bench chat ")
-        .select_related("user")
-        .order_by("-message_count", "id")[:keys]
-    )
+    """Among the busiest benchmark chats (thousands of messages each on the full data set),
+    those whose first page is nearest the spec's 100 KB, with their owners' clients: the
+    busiest alone mostly open on short questions."""
+    sql = FULL_PAGES.format(chat=Chat._meta.db_table, message=Message._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "candidates": keys * 10,
+                "envelope": MESSAGE_ENVELOPE_BYTES,
+                "target": PAGE_BYTES,
+                "keys": keys,
+            },
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    chats = Chat.objects.filter(pk__in=ids).select_related("user").order_by("id")
     return [
         Key(client_for(chat.user), f"/api/v1/projects/{chat.project_id}/chats/{chat.pk}/messages/")
         for chat in chats
@@ -146,7 +187,6 @@ def connection_reuse(keys):
         CONNECTION_BUDGET,
         1 + 1 + 1,
         busy_chats(keys),
-        reuse=settings.CONNECTION_REUSE,
     )
 
 
@@ -407,6 +447,11 @@ class Command(BaseCommand):
             help="The JSON of a run on a tenth of the data: adds the growth rows (W1, W2).",
         )
         parser.add_argument(
+            "--cache-url",
+            help="The shared cache (throttle counters), as CACHE_URL; by default a Redis "
+            "server of the run's own on loopback.",
+        )
+        parser.add_argument(
             "--gate",
             choices=("all", "queries"),
             default="all",
@@ -414,21 +459,30 @@ class Command(BaseCommand):
             "suite, where timing ratios on a tiny data set mean nothing).",
         )
 
-    def handle(self, *args, rounds, calls, keys, charges, output, seed, baseline, gate, **options):
+    def handle(
+        self, *args, rounds, calls, keys, charges, output, seed, baseline, gate, cache_url, **_
+    ):
         if rounds < 3:
             raise CommandError("Use at least 3 rounds (21 for figures worth quoting).")
         users = bench_users(keys)
         if not users:
             raise CommandError("No benchmark data: run `manage.py seed_large` first.")
         rates = dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], UNTHROTTLED)
-        # The request log would print thousands of lines between the table's rows.
-        access_log = logging.getLogger("studio.request")
-        level = access_log.level
-        access_log.setLevel(logging.WARNING)
-        try:
-            report = self.measure(keys, rounds, calls, charges, seed, baseline, rates, users)
-        finally:
-            access_log.setLevel(level)
+        with ExitStack() as stack:
+            if cache_url is None:
+                cache_url = stack.enter_context(redis_server())
+            stack.enter_context(request_log_discarded())
+            stack.enter_context(production_connection(settings.CONNECTION_REUSE))
+            stack.enter_context(
+                override_settings(
+                    DEBUG=False,
+                    ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+                    REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates},
+                    CACHES=cache_settings(cache_url),
+                    MIDDLEWARE=with_static_files(settings.MIDDLEWARE),
+                )
+            )
+            report = self.measure(keys, rounds, calls, charges, seed, baseline, users)
         self.print_table(report)
         with open(output, "w") as handle:
             json.dump(report, handle, indent=2, default=str)
@@ -442,43 +496,41 @@ class Command(BaseCommand):
         if missed:
             raise CommandError(f"Budgets missed: {', '.join(missed)}.")
 
-    def measure(self, keys, rounds, calls, charges, seed, baseline, rates, users):
-        with override_settings(
-            DEBUG=False,
-            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-            REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates},
-        ):
-            reads = run_rounds(
-                [
-                    chat_messages(keys),
-                    usage_logs(keys),
-                    project_detail(keys),
-                    kanban_board(keys),
-                    feedback_list(keys),
-                    connection_reuse(keys),
-                ],
-                rounds=rounds,
-                calls=calls,
-                dsn=self.dsn(),
-                seed=seed,
-            )
-            staff = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
-                "bench-admin@bench.example", None, name="Bench admin"
-            )
-            report = {
-                "taken_at": timezone.now().isoformat(),
-                "rounds": rounds,
-                "calls": calls,
-                "rows": {
-                    model._meta.db_table: estimated_row_count(model)
-                    for model in (*LARGE_TABLES, Project, Chat)
-                },
-                "reads": reads,
-                "growth": growth(reads, baseline) if baseline else [],
-                "writes": [charge_statements(users, charges)],
-                "plans": [usage_per_day_plan(users[0])],
-                "admin": admin_changelists(staff, rounds=rounds, calls=calls, chooser_seed=seed),
-            }
+    def measure(self, keys, rounds, calls, charges, seed, baseline, users):
+        """Every row, as production serves the requests: its middleware, its request log, its
+        connection handling and its shared cache (the caller's settings, `handle`)."""
+        reads = run_rounds(
+            [
+                chat_messages(keys),
+                usage_logs(keys),
+                project_detail(keys),
+                kanban_board(keys),
+                feedback_list(keys),
+                connection_reuse(keys),
+            ],
+            rounds=rounds,
+            calls=calls,
+            dsn=self.dsn(),
+            seed=seed,
+        )
+        staff = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+            "bench-admin@bench.example", None, name="Bench admin"
+        )
+        report = {
+            "taken_at": timezone.now().isoformat(),
+            "load_average": os.getloadavg(),
+            "rounds": rounds,
+            "calls": calls,
+            "rows": {
+                model._meta.db_table: estimated_row_count(model)
+                for model in (*LARGE_TABLES, Project, Chat)
+            },
+            "reads": reads,
+            "growth": growth(reads, baseline) if baseline else [],
+            "writes": [charge_statements(users, charges)],
+            "plans": [usage_per_day_plan(users[0])],
+            "admin": admin_changelists(staff, rounds=rounds, calls=calls, chooser_seed=seed),
+        }
         return report
 
     @staticmethod
@@ -502,6 +554,7 @@ class Command(BaseCommand):
     def print_table(self, report):
         write = self.stdout.write
         write(f"Rows: {', '.join(f'{t} {n:,}' for t, n in report['rows'].items() if n)}")
+        write(f"Load average (1, 5, 15 min) at the end: {report['load_average']}")
         write(
             f"{'workload':<8} {'median ms':>10} {'floor ms':>9} {'R_floor':>8} "
             f"{'p10-p90':>12} {'queries':>8}  result"
@@ -511,7 +564,8 @@ class Command(BaseCommand):
                 f"{row['id']:<8} {row['median_ms']:>10} {row['floor_ms']:>9} "
                 f"{row['ratio']:>8} {row['p10']:>5}-{row['p90']:<6} "
                 f"{row['queries']:>4}/{row['query_budget']:<3}  "
-                f"{'pass' if row['passed'] else 'FAIL'} (≤ {row['ratio_budget']})"
+                f"{'pass' if row['passed'] else 'FAIL'} (≤ {row['ratio_budget']}), "
+                f"median page {row['page_bytes'] / 1000:.1f} KB"
             )
         for row in report["growth"]:
             write(
