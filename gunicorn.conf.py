@@ -13,6 +13,11 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
+# The app is imported once, in the master, before the workers fork: a worker that starts (at
+# boot, or recycled below) serves at once instead of importing Django first, and the workers
+# share the imported code's memory. Nothing connects at import (the database and Redis
+# connect on a worker's first request), so no socket is shared across the fork.
+preload_app = True
 # Recycle workers now and then, so a slow leak in any library cannot grow without bound.
 max_requests = 5000
 max_requests_jitter = 500

@@ -34,6 +34,10 @@ class Key:
     statements: list = field(default_factory=list)
     page_bytes: int = 0
 
+    @property
+    def authorization(self):
+        return self.client.defaults["HTTP_AUTHORIZATION"]
+
 
 @dataclass
 class Workload:
@@ -42,6 +46,7 @@ class Workload:
     ratio_budget: float
     query_budget: int
     keys: list
+    http_budget: float = None
     django_times: list = field(default_factory=list)
     floor_times: list = field(default_factory=list)
     ratios: list = field(default_factory=list)

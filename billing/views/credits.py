@@ -14,7 +14,13 @@ from rest_framework.response import Response
 
 from billing.filters import LedgerEntryFilter, UsageLogFilter
 from billing.models import CreditLedgerEntry, UsageLog
-from billing.selectors import balance_for, usage_debits, usage_summary
+from billing.selectors import (
+    LEDGER_PAGES,
+    USAGE_PAGES,
+    balance_for,
+    usage_debits,
+    usage_summary,
+)
 from billing.serializers.credits import (
     BillingConfigSerializer,
     CreditBalanceSerializer,
@@ -78,6 +84,7 @@ class LedgerEntryViewSet(ColumnsListMixin, StudioViewSet):
     serializer_class = LedgerEntrySerializer
     pagination_class = KeysetCursorPagination
     filterset_class = LedgerEntryFilter
+    prepared_pages = LEDGER_PAGES
 
     def get_queryset(self):
         return CreditLedgerEntry.objects.visible_to(self.request.user)
@@ -107,6 +114,7 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
     serializer_class = UsageLogSerializer
     pagination_class = KeysetCursorPagination
     filterset_class = UsageLogFilter
+    prepared_pages = USAGE_PAGES
     action_permissions = {"create": SERVICE, "check": SERVICE}
     write_serializers = {"create": UsageChargeSerializer, "check": UsageCheckSerializer}
 
