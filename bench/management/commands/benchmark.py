@@ -460,7 +460,7 @@ class Command(BaseCommand):
             "production settings against the raw WSGI floor, driven by wrk (bench/http.py).",
         )
         parser.add_argument(
-            "--seconds", type=float, default=2.0, help="With --http: each wrk run's length."
+            "--seconds", type=int, default=2, help="With --http: each wrk run's length."
         )
         parser.add_argument(
             "--connections", type=int, default=2, help="With --http: wrk's connections."
