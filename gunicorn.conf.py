@@ -1,15 +1,18 @@
 """gunicorn settings for `config.wsgi` (the Procfile's web process).
 
-Sync workers: the app is CPU-bound Python around short PostgreSQL queries, so a worker per
-request slot is the simplest thing that saturates the cores. The default worker count and
-timeouts come from measurement on 2 cores (docs/operations.md, "Production").
+Threaded workers (`gthread`, `WEB_THREADS` threads each): measured against sync workers on
+2 cores (docs/benchmark.md, HTTP), they cost W1 and W2 about a quarter less CPU per request:
+connections are kept alive, so a request pays no connect, accept and close, and a thread
+waiting on PostgreSQL leaves the core to another. The default worker count and timeouts come
+from measurement on 2 cores (docs/operations.md, "Production").
 """
 
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-worker_class = "sync"
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
