@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -86,6 +87,15 @@ def wrk(url, keys_file, *, seconds, connections):
     return figures
 
 
+def warm_up(url, keys_file, *, connections, seconds=120):
+    """Runs wrk until a one-second run is answered throughout: workers that import the app
+    after the fork (no `preload_app`) take seconds to serve on a loaded machine."""
+    deadline = time.monotonic() + seconds
+    while wrk(url, keys_file, seconds=1, connections=connections)["requests"] < connections:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} answered nothing in {seconds} s")
+
+
 def project_env(database_url, cache_url, static_root):
     """Production settings (config.settings.production) on loopback: no TLS redirect, every
     rate far above what the run sends (the throttles still count every request in Redis)."""
@@ -138,7 +148,7 @@ def run(workloads, *, database_url, cache_url, rounds, seconds, connections, see
             ),
         }
         for (url, _), workload in ((s, w) for s in servers.values() for w in workloads):
-            wrk(url, keys_files[workload.id], seconds=1, connections=connections)  # warm up
+            warm_up(url, keys_files[workload.id], connections=connections)
         runs = {(w.id, name): [] for w in workloads for name in servers}
         for _ in range(rounds):
             order = [(w, name) for w in workloads for name in servers]
@@ -149,6 +159,8 @@ def run(workloads, *, database_url, cache_url, rounds, seconds, connections, see
                 figures = wrk(
                     url, keys_files[workload.id], seconds=seconds, connections=connections
                 )
+                if not figures["requests"]:
+                    raise RuntimeError(f"{name} answered no {workload.id} request in {seconds} s")
                 figures["cpu_ms"] = (cpu_seconds(master) - before) * 1000 / figures["requests"]
                 runs[workload.id, name].append(figures)
     return [

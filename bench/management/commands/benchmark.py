@@ -455,6 +455,10 @@ class Command(BaseCommand):
             help="The JSON of a run on a tenth of the data: adds the growth rows (W1, W2).",
         )
         parser.add_argument(
+            "--only",
+            help="Comma-separated read rows (W1,W2,conn…): run those alone, without W6 to W8.",
+        )
+        parser.add_argument(
             "--http",
             action="store_true",
             help="W1 and W2 over loopback HTTP: the project under gunicorn.conf.py and "
@@ -525,7 +529,8 @@ class Command(BaseCommand):
             if options["http"]:
                 report = self.measure_http(keys, rounds, seed, cache_url, options)
             else:
-                report = self.measure(keys, rounds, calls, charges, seed, baseline, users)
+                only = options["only"].split(",") if options["only"] else []
+                report = self.measure(keys, rounds, calls, charges, seed, baseline, users, only)
         if options["http"]:
             self.print_http_table(report)
         else:
@@ -542,18 +547,21 @@ class Command(BaseCommand):
         if missed:
             raise CommandError(f"Budgets missed: {', '.join(missed)}.")
 
-    def measure(self, keys, rounds, calls, charges, seed, baseline, users):
+    def measure(self, keys, rounds, calls, charges, seed, baseline, users, only):
         """Every row, as production serves the requests: its middleware, its request log, its
         connection handling and its shared cache (the caller's settings, `handle`)."""
+        workloads = [
+            chat_messages(keys),
+            usage_logs(keys),
+            project_detail(keys),
+            kanban_board(keys),
+            feedback_list(keys),
+            connection_reuse(keys),
+        ]
+        if only:
+            workloads = [workload for workload in workloads if workload.id in only]
         reads = run_rounds(
-            [
-                chat_messages(keys),
-                usage_logs(keys),
-                project_detail(keys),
-                kanban_board(keys),
-                feedback_list(keys),
-                connection_reuse(keys),
-            ],
+            workloads,
             rounds=rounds,
             calls=calls,
             dsn=self.dsn(),
@@ -573,9 +581,11 @@ class Command(BaseCommand):
             },
             "reads": reads,
             "growth": growth(reads, baseline) if baseline else [],
-            "writes": [charge_statements(users, charges)],
-            "plans": [usage_per_day_plan(users[0])],
-            "admin": admin_changelists(staff, rounds=rounds, calls=calls, chooser_seed=seed),
+            "writes": [] if only else [charge_statements(users, charges)],
+            "plans": [] if only else [usage_per_day_plan(users[0])],
+            "admin": []
+            if only
+            else admin_changelists(staff, rounds=rounds, calls=calls, chooser_seed=seed),
         }
         return report
 
