@@ -171,7 +171,9 @@ def run(workloads, *, database_url, cache_url, rounds, seconds, connections, see
 
 def spread(values):
     values = sorted(values)
-    deciles = statistics.quantiles(values, n=10) if len(values) > 1 else values * 9
+    deciles = (
+        statistics.quantiles(values, n=10, method="inclusive") if len(values) > 1 else values * 9
+    )
     return round(statistics.median(values), 2), round(deciles[0], 2), round(deciles[-1], 2)
 
 
