@@ -29,7 +29,7 @@ BENCH_SCALE ?= 1
 BENCH_ARGS ?=
 BENCH_TENTH := $(shell $(PYTHON) -c 'print($(BENCH_SCALE) / 10)')
 
-.PHONY: install run test check docs clean-db bench clean-bench manage shell
+.PHONY: install run test check docs clean-db bench bench-http clean-bench manage shell
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,7 @@ shell: $(INSTALLED)
 
 test: $(INSTALLED)
 	scripts/require-redis
+	scripts/require-wrk
 	scripts/require-pgbouncer
 	scripts/require-chromium
 	$(WITH_DB) $(BIN)/pytest $(PYTEST_ARGS)
@@ -72,6 +73,7 @@ docs: $(INSTALLED)
 	$(DOCS_ENV) $(MANAGE) docs_reference
 
 bench: $(INSTALLED)
+	scripts/require-redis
 	LOCALDB_DIR=$(CURDIR)/.pgbench-tenth $(WITH_DB) sh -c '$(MANAGE) migrate --noinput -v0 && \
 		$(MANAGE) seed_large --if-empty --scale $(BENCH_TENTH) && \
 		$(MANAGE) benchmark --gate queries --output bench-results-tenth.json $(BENCH_ARGS)'
@@ -79,6 +81,15 @@ bench: $(INSTALLED)
 		$(MANAGE) seed_large --if-empty --scale $(BENCH_SCALE) && \
 		$(MANAGE) benchmark --baseline bench-results-tenth.json --output bench-results.json \
 			$(BENCH_ARGS)'
+
+# `make bench-http`: W1 and W2 over loopback HTTP on the full data set (seeded once, as by
+# `make bench`): the project under gunicorn.conf.py against the raw WSGI floor, driven by wrk.
+bench-http: $(INSTALLED)
+	scripts/require-redis
+	scripts/require-wrk
+	LOCALDB_DIR=$(CURDIR)/.pgbench $(WITH_DB) sh -c '$(MANAGE) migrate --noinput -v0 && \
+		$(MANAGE) seed_large --if-empty --scale $(BENCH_SCALE) && \
+		$(MANAGE) benchmark --http --output bench-results-http.json $(BENCH_ARGS)'
 
 clean-bench:
 	LOCALDB_DIR=$(CURDIR)/.pgbench scripts/localdb stop

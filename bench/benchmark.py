@@ -8,9 +8,12 @@ ratio per workload (Django time / floor time for the same key), reported as a me
 its p10 to p90.
 """
 
+import logging
+import os
 import random
 import statistics
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import orjson
@@ -18,6 +21,8 @@ import psycopg
 from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from config.logging import JsonFormatter
 
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
@@ -27,6 +32,11 @@ class Key:
     client: Client
     url: str
     statements: list = field(default_factory=list)
+    page_bytes: int = 0
+
+    @property
+    def authorization(self):
+        return self.client.defaults["HTTP_AUTHORIZATION"]
 
 
 @dataclass
@@ -36,6 +46,7 @@ class Workload:
     ratio_budget: float
     query_budget: int
     keys: list
+    http_budget: float = None
     django_times: list = field(default_factory=list)
     floor_times: list = field(default_factory=list)
     ratios: list = field(default_factory=list)
@@ -49,17 +60,25 @@ class Workload:
         """
         for key in self.keys:
             key.client.get(key.url)
+            close_old_connections()
             with CaptureQueriesContext(connection) as captured:
                 response = key.client.get(key.url)
             if response.status_code != 200:
                 raise RuntimeError(f"{self.id}: {key.url} answered {response.status_code}")
             key.statements = [q["sql"] for q in captured if not q["sql"].startswith(CONTROL)]
+            key.page_bytes = len(response.content)
         self.queries = max(len(key.statements) for key in self.keys)
 
-    def run_django(self, key):
+    @staticmethod
+    def run_django(key):
+        """One request as Django's request handler serves it: the test client leaves
+        `close_old_connections` out of its request signals, so it runs here before and after
+        (the health check of production's connections, PERFORMANCE.md "Connections")."""
         started = time.perf_counter()
+        close_old_connections()
         response = key.client.get(key.url)
         response.content  # noqa: B018 - rendering is part of the work
+        close_old_connections()
         return time.perf_counter() - started
 
     @staticmethod
@@ -85,6 +104,7 @@ class Workload:
             "p10": round(deciles[0], 2),
             "p90": round(deciles[-1], 2),
             "queries": self.queries,
+            "page_bytes": statistics.median(key.page_bytes for key in self.keys),
             "query_budget": self.query_budget,
             "ratio_budget": self.ratio_budget,
             "passed": median <= self.ratio_budget and self.queries <= self.query_budget,
@@ -93,52 +113,50 @@ class Workload:
 
 class ConnectionReuse(Workload):
     """The same requests with production's connection handling (`settings.CONNECTION_REUSE`:
-    a maximum age and a health check at the start of each request) against a connection forced
-    to persist (no age, no check): "the floor" of this row is the forced connection.
-
-    The test client leaves `close_old_connections` out of its request signals, so both variants
-    call it before and after each request, as Django's request handler does.
-    """
-
-    def __init__(self, *args, reuse, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.reuse = reuse
-
-    def prepare(self):
-        """Reconnects under the production settings, so the connection's age and health
-        check are theirs; `restore()` puts the caller's settings back."""
-        self.saved = {name: connection.settings_dict.get(name) for name in self.reuse}
-        connection.close()
-        connection.settings_dict.update(self.reuse)
-        super().prepare()
-
-    def restore(self):
-        connection.close()
-        connection.settings_dict.update(self.saved)
-
-    def run_django(self, key):
-        return self.request(key)
+    a maximum age and a health check at the start of each request, as every workload runs
+    under `production_connection()`) against a connection forced to persist (no age, no
+    check): "the floor" of this row is the forced connection."""
 
     def run_floor(self, key, raw):
         connection.ensure_connection()
         saved = connection.close_at, connection.health_check_enabled
         connection.close_at, connection.health_check_enabled = None, False
         try:
-            return self.request(key)
+            return self.run_django(key)
         finally:
             connection.close_at, connection.health_check_enabled = saved
 
-    @staticmethod
-    def request(key):
-        started = time.perf_counter()
-        close_old_connections()
-        response = key.client.get(key.url)
-        response.content  # noqa: B018 - rendering is part of the work
-        close_old_connections()
-        elapsed = time.perf_counter() - started
-        # The check armed for the next request is this variant's cost, not the next workload's.
-        connection.health_check_done = True
-        return elapsed
+
+@contextmanager
+def production_connection(reuse):
+    """Reconnects under production's connection settings (`reuse`: `CONN_MAX_AGE` with health
+    checks), so the connection's age and check are theirs; puts the caller's back after."""
+    saved = {name: connection.settings_dict.get(name) for name in reuse}
+    connection.close()
+    connection.settings_dict.update(reuse)
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+
+
+@contextmanager
+def request_log_discarded():
+    """The request log stays on, one JSON line per request as production writes it, into
+    /dev/null: thousands of lines would bury the table. The lines are still formatted."""
+    handlers = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    saved = [(handler, handler.stream, handler.formatter) for handler in handlers]
+    with open(os.devnull, "w") as devnull:
+        for handler in handlers:
+            handler.setStream(devnull)
+            handler.setFormatter(JsonFormatter())
+        try:
+            yield
+        finally:
+            for handler, stream, formatter in saved:
+                handler.setStream(stream)
+                handler.setFormatter(formatter)
 
 
 def run_rounds(workloads, *, rounds, dsn, seed=None, calls=1):
@@ -170,7 +188,4 @@ def run_rounds(workloads, *, rounds, dsn, seed=None, calls=1):
                 workload.django_times.append(django_time)
                 workload.floor_times.append(floor_time)
                 workload.ratios.append(django_time / floor_time)
-    for workload in workloads:
-        if isinstance(workload, ConnectionReuse):
-            workload.restore()
     return [workload.summary() for workload in workloads]

@@ -23,6 +23,8 @@ from config.filters import FilterSet, StrictBooleanFilter, UtcDateTimeFilter
 
 
 class CreatedRangeFilterSet(FilterSet):
+    formless = ("created_after", "created_before")
+
     created_after = UtcDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="Inclusive, ISO-8601."
     )

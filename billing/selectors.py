@@ -1,13 +1,15 @@
 """Reads of billing that the API and admin share (HackSoft: reads in selectors, writes in
 services). Each is one query unless its docstring says otherwise."""
 
+import uuid
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.models import User
+from billing.filters import LedgerEntryFilter, UsageLogFilter
 from billing.models import (
     BilledStatus,
     CreditLedgerEntry,
@@ -16,7 +18,10 @@ from billing.models import (
     PayoutStatus,
     UsageLog,
 )
+from billing.serializers.credits import LedgerEntrySerializer, UsageLogSerializer
 from billing.services.credits import CHARGE_ORDER
+from config.api import values_for
+from config.pagination import PreparedPages
 
 # BIL-36: what a user still owes. Invoiced logs are being collected outside the Studio, but
 # they are owed all the same.
@@ -33,6 +38,34 @@ def with_outstanding(users):
         .values("total")
     )
     return users.annotate(outstanding_cents=Coalesce(Subquery(owed), 0))
+
+
+def _own_rows(model, serializer_class, filterset_class):
+    """The list of `model` its API shows a user (their rows, as `ColumnsListMixin` reads
+    them), narrowed by the `formless` filters given: `PreparedPages`'s `build`."""
+
+    def build(owner, **formless):
+        rows = values_for(model.objects.visible_to(User(pk=owner)), serializer_class)
+        return filterset_class.filter_formless(rows, formless)
+
+    return build
+
+
+# The stand-ins are told apart in the compiled parameters (config.prepared).
+RANGE_STAND_INS = {
+    "owner": uuid.UUID(int=1),
+    "created_after": datetime(2001, 1, 1, 1, 1, 1, tzinfo=UTC),
+    "created_before": datetime(2002, 2, 2, 2, 2, 2, tzinfo=UTC),
+}
+# W2 and the ledger: a user's own rows, in a date range or not, a keyset page each.
+USAGE_PAGES = PreparedPages(
+    UsageLog, _own_rows(UsageLog, UsageLogSerializer, UsageLogFilter), **RANGE_STAND_INS
+)
+LEDGER_PAGES = PreparedPages(
+    CreditLedgerEntry,
+    _own_rows(CreditLedgerEntry, LedgerEntrySerializer, LedgerEntryFilter),
+    **RANGE_STAND_INS,
+)
 
 
 def balance_for(user):

@@ -22,7 +22,9 @@ router.register(
     "billing/custom-models", keys.UserCustomModelViewSet, basename="billing-custom-model"
 )
 
+# The router's lists first: W2 (usage) and the ledger are the hot ones (PERFORMANCE.md).
 urlpatterns = [
+    *router.urls,
     path("billing/config/", credits.BillingConfigView.as_view(), name="billing-config"),
     path("billing/credits/", credits.CreditBalanceView.as_view(), name="billing-credits"),
     path(
@@ -47,5 +49,4 @@ urlpatterns = [
         marketplace.BasePurchaseView.as_view(),
         name="billing-base-purchase",
     ),
-    *router.urls,
 ]

@@ -7,9 +7,11 @@ A bad value is a 400 through the filter form, never silently read as "unset".
 import django_filters
 from django import forms
 from django.db.models.functions import Lower
+from django.forms.utils import ErrorDict, ErrorList
 from django_filters.fields import IsoDateTimeField
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 
 from config.validators import validate_utc_offset
 
@@ -86,7 +88,38 @@ class FilterSet(django_filters.FilterSet):
     filters rather than on every request: that build was a tenth of a small list's time
     (PERFORMANCE.md W2). Each request still gets a form of its own (a form copies its class's
     fields). A filter whose form field depends on the request (a queryset callable) turns
-    the cache off for its filterset."""
+    the cache off for its filterset.
+
+    `formless` names the filters `FilterBackend` may apply without any form when a request
+    names no other: each reads one parameter under its own name and validates alone, so its
+    class-level instance cleans the value with the same messages as the form.
+    """
+
+    formless = ()
+
+    @classmethod
+    def cleaned_formless(cls, params):
+        """`{name: value}` of the `formless` filters `params` give, cleaned; a 400 in the
+        form's shape for a bad one."""
+        values, errors = {}, {}
+        for name in cls.formless:
+            try:
+                value = cls.base_filters[name].field.clean(params.get(name))
+            except forms.ValidationError as error:
+                errors[name] = ErrorList(error.error_list)
+            else:
+                if value is not None:
+                    values[name] = value
+        if errors:
+            raise translate_validation(ErrorDict(errors))
+        return values
+
+    @classmethod
+    def filter_formless(cls, queryset, values):
+        """`queryset` narrowed by `cleaned_formless()` values, as the filterset would."""
+        for name, value in values.items():
+            queryset = cls.base_filters[name].filter(queryset, value)
+        return queryset
 
     def get_form_class(self):
         key = (type(self), tuple(self.filters))
@@ -109,19 +142,28 @@ class FilterBackend(DjangoFilterBackend):
     A parameter names a filter when it starts with the filter's name (range filters read
     `<name>_after` and the like). The form still runs when a filter is required, or when the
     filterset's `filter_queryset` does more than apply the filters (marketplace's catalogue
-    scopes its rows there)."""
+    scopes its rows there). A request that names only `formless` filters (the date range of
+    W2 and the ledger) has them applied without a form either."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None or not self.may_skip(filterset_class, request.query_params):
             return super().filter_queryset(request, queryset, view)
-        return queryset
+        values = filterset_class.cleaned_formless(request.query_params)
+        return filterset_class.filter_formless(queryset, values)
 
     @staticmethod
-    def may_skip(filterset_class, params):
+    def named(filterset_class, params):
+        """The filters `params` name (a parameter starting with a filter's name names it)."""
+        return {name for name in filterset_class.base_filters for p in params if p.startswith(name)}
+
+    @classmethod
+    def may_skip(cls, filterset_class, params):
+        """Whether the form may be left out: the request names no filter, or only
+        `formless` ones."""
         filters = filterset_class.base_filters
         return (
             filterset_class.filter_queryset is FilterSet.filter_queryset
             and not any(f.extra.get("required") for f in filters.values())
-            and not any(param.startswith(name) for param in params for name in filters)
+            and cls.named(filterset_class, params) <= set(filterset_class.formless)
         )

@@ -5,7 +5,7 @@ index lookup of one row: for the bearer-token lookup of every API request, about
 rest of a small request (PERFORMANCE.md W1, W2). `PreparedQuery` compiles its queryset once per
 process and database, with stand-in values, and then runs the same SQL with each call's values,
 building the same instances the queryset would (the ORM's converters on each column,
-`select_related` rows cached on their parent).
+`select_related` rows cached on their parent), or, for a `.values()` queryset, the same dicts.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -36,7 +36,14 @@ class PreparedQuery:
         if {name for is_slot, name in slots if is_slot} != set(self.stand_ins):
             raise ImproperlyConfigured(f"Not every stand-in reached the parameters: {params}")
         columns = [column for column, _, _ in compiler.select]
+        converters = compiler.get_converters(columns)
         klass_info = compiler.klass_info
+        query = compiler.query
+        if query.values_select:  # a `.values(*fields)` queryset: its rows are dicts
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            statement = (sql, slots, converters, names, None)
+            self.statements[using] = statement
+            return statement
 
         def shape(info):
             fields = info["select_fields"]
@@ -54,24 +61,37 @@ class PreparedQuery:
         for info in klass_info.get("related_klass_infos", ()):
             if info.get("related_klass_infos") or info.get("reverse"):
                 raise ImproperlyConfigured("Only forward relations one level deep.")
-        statement = (sql, slots, compiler.get_converters(columns), shape(klass_info), related)
+        statement = (sql, slots, converters, shape(klass_info), related)
         self.statements[using] = statement
         return statement
 
-    def instances(self, using="default", **values):
-        """The queryset's model instances for these values."""
+    def fetch(self, using, values):
+        """`(statement, rows)`: the compiled statement and its rows for these values, each a
+        list with the ORM's converters applied."""
         connection = connections[using]
         statement = self.statements.get(using) or self.prepare(using)
-        sql, slots, converters, (model, fields, names, _), related = statement
+        sql, slots, converters = statement[:3]
         with connection.cursor() as cursor:
             cursor.execute(sql, [values[item] if is_slot else item for is_slot, item in slots])
             rows = cursor.fetchall()
+        if converters:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for index, (functions, expression) in converters.items():
+                    for function in functions:
+                        row[index] = function(row[index], expression, connection)
+        return statement, rows
+
+    def rows(self, using="default", **values):
+        """A `.values()` queryset's rows, as dicts, for these values."""
+        (_, _, _, names, _), rows = self.fetch(using, values)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def instances(self, using="default", **values):
+        """The queryset's model instances for these values."""
+        (_, _, _, (model, fields, names, _), related), rows = self.fetch(using, values)
         found = []
-        for values_row in rows:
-            row = list(values_row)
-            for index, (functions, expression) in converters.items():
-                for function in functions:
-                    row[index] = function(row[index], expression, connection)
+        for row in rows:
             instance = model.from_db(using, names, [row[index] for index in fields])
             for (rel_model, rel_fields, rel_names, pk_at), local_setter, remote_setter in related:
                 values_of = [row[index] for index in rel_fields]

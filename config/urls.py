@@ -16,8 +16,8 @@ api_v1 = [
     # The busiest routes first (PERFORMANCE.md W1 to W5): no two apps' routes overlap, so the
     # order changes only how many patterns a request is tried against before its own.
     path("", include("chat.urls")),
-    path("", include("projects.urls")),
     path("", include("billing.urls")),
+    path("", include("projects.urls")),
     path("", include("kanban.urls")),
     path("", include("feedback.urls")),
     path("", include("marketplace.urls")),

@@ -20,8 +20,10 @@ FROM projects_project p
 WHERE p.slug LIKE 'bench-project-%%'
 """
 
-# Half the messages are spread evenly over the chats, the other half go to the chat ranked
-# 1 + n² mod chats, which piles them on some chats (the busy ones). Message n is one second
+# Messages go in pairs, a question (n even) and its answer (n + 1), so a 50-message page
+# is about 100 KB of JSON in every chat. Half the pairs are spread evenly over the chats, the
+# other half go to the chat ranked 1 + k² mod chats (k = n / 4), which piles them on some
+# chats (the busy ones). Message n is one second
 # younger than message n - 1, so each chat's messages are spread over time. An assistant
 # answer is markdown of 2 to 4.5 KB: prose, a TypeScript block and a shell block, its
 # length varying with n, as the agent's answers are.
@@ -68,7 +70,7 @@ FROM generate_series(%(first)s, %(last)s) AS n
 JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rank FROM chat_chat
       WHERE title LIKE 'Bench chat %%') AS c
   ON c.rank = 1 + CASE WHEN n %% 4 < 2 THEN (n / 4) %% %(chats)s
-                      ELSE (n::bigint * n) %% %(chats)s END
+                      ELSE ((n / 4)::bigint * (n / 4)) %% %(chats)s END
 """
 
 COUNTERS = """

@@ -152,28 +152,46 @@ class DayOrTimeField(UtcDateTimeField):
 
 
 class UsageSummaryQuerySerializer(serializers.Serializer):
-    """`from` (inclusive) and `to` (exclusive), at most 366 days apart; by default the 30 UTC
-    days up to the end of today."""
+    """`created_after` (inclusive) and `created_before` (exclusive), as every list names its
+    time range (API.md §6), at most 366 days apart; by default the 30 UTC days up to the end
+    of today. `from` and `to`, the summary's first names for them, are read as aliases until
+    the next release (docs/api.md, "Deprecated")."""
 
     GROUPS = ("day", "model", "project", "chat")
+    ALIASES = {"created_after": "from", "created_before": "to"}
 
     def get_fields(self):
         # `from` is a Python keyword, so the fields are named here rather than as attributes.
         return {
-            "from": DayOrTimeField(required=False, help_text="Inclusive; a date means 00:00 UTC."),
-            "to": DayOrTimeField(required=False, help_text="Exclusive; a date means 00:00 UTC."),
+            "created_after": DayOrTimeField(
+                required=False, help_text="Inclusive; a date means 00:00 UTC."
+            ),
+            "created_before": DayOrTimeField(
+                required=False, help_text="Exclusive; a date means 00:00 UTC."
+            ),
+            "from": DayOrTimeField(
+                required=False, help_text="Deprecated alias of `created_after`."
+            ),
+            "to": DayOrTimeField(required=False, help_text="Deprecated alias of `created_before`."),
             "group_by": serializers.ChoiceField(choices=self.GROUPS, default="day"),
         }
 
     def validate(self, attrs):
-        end = attrs.get("to") or datetime.combine(
+        for name, alias in self.ALIASES.items():
+            if name in attrs and alias in attrs:
+                raise serializers.ValidationError(
+                    {alias: [f"Give `{name}` or its deprecated alias `{alias}`, not both."]}
+                )
+        after = "from" if "from" in attrs else "created_after"
+        before = "to" if "to" in attrs else "created_before"
+        end = attrs.get(before) or datetime.combine(
             datetime.now(UTC).date() + timedelta(days=1), time.min, tzinfo=UTC
         )
-        start = attrs.get("from") or end - SUMMARY_DEFAULT_RANGE
+        start = attrs.get(after) or end - SUMMARY_DEFAULT_RANGE
         if start >= end:
-            raise serializers.ValidationError({"from": ["`from` must be before `to`."]})
+            raise serializers.ValidationError({after: [f"`{after}` must be before `{before}`."]})
         if end - start > SUMMARY_MAX_RANGE:
-            raise serializers.ValidationError({"to": ["At most 366 days after `from`."]})
+            raise serializers.ValidationError({before: [f"At most 366 days after `{after}`."]})
         return {"from": start, "to": end, "group_by": attrs["group_by"]}
 
 

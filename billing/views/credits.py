@@ -6,14 +6,21 @@ runtime (`billing.charge_usage`), for any user.
 """
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from billing.filters import LedgerEntryFilter, UsageLogFilter
 from billing.models import CreditLedgerEntry, UsageLog
-from billing.selectors import balance_for, usage_debits, usage_summary
+from billing.selectors import (
+    LEDGER_PAGES,
+    USAGE_PAGES,
+    balance_for,
+    usage_debits,
+    usage_summary,
+)
 from billing.serializers.credits import (
     BillingConfigSerializer,
     CreditBalanceSerializer,
@@ -77,6 +84,7 @@ class LedgerEntryViewSet(ColumnsListMixin, StudioViewSet):
     serializer_class = LedgerEntrySerializer
     pagination_class = KeysetCursorPagination
     filterset_class = LedgerEntryFilter
+    prepared_pages = LEDGER_PAGES
 
     def get_queryset(self):
         return CreditLedgerEntry.objects.visible_to(self.request.user)
@@ -106,6 +114,7 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
     serializer_class = UsageLogSerializer
     pagination_class = KeysetCursorPagination
     filterset_class = UsageLogFilter
+    prepared_pages = USAGE_PAGES
     action_permissions = {"create": SERVICE, "check": SERVICE}
     write_serializers = {"create": UsageChargeSerializer, "check": UsageCheckSerializer}
 
@@ -150,7 +159,18 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
 
     @extend_schema(
         summary="Your usage by UTC day, model, project or chat, in one query (W7, BIL-71)",
-        parameters=[UsageSummaryQuerySerializer],
+        parameters=[
+            UsageSummaryQuerySerializer,
+            *(
+                OpenApiParameter(
+                    alias,
+                    OpenApiTypes.DATETIME,
+                    description=f"Deprecated alias of `{name}`, read until the next release.",
+                    deprecated=True,
+                )
+                for name, alias in UsageSummaryQuerySerializer.ALIASES.items()
+            ),
+        ],
         responses=UsageSummarySerializer,
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)

@@ -130,6 +130,12 @@ STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=20.0)
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 
 
+def with_static_files(middleware):
+    """Production's middleware: whitenoise serves the static files, right after security."""
+    at = middleware.index("django.middleware.security.SecurityMiddleware") + 1
+    return [*middleware[:at], "whitenoise.middleware.WhiteNoiseMiddleware", *middleware[at:]]
+
+
 def cache_settings(url):
     """CACHES for `url`, with Redis calls bounded by REDIS_TIMEOUT."""
     cache = env.cache_url_config(url)

@@ -17,6 +17,7 @@ from .base import (
     cache_settings,
     env,
     require_real_secret,
+    with_static_files,
 )
 
 DEBUG = False
@@ -43,11 +44,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Static files (admin, API docs) are served by whitenoise, compressed and with hashed names;
 # `collectstatic` is a release step.
-MIDDLEWARE = [
-    *MIDDLEWARE[: MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1],
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1 :],
-]
+MIDDLEWARE = with_static_files(MIDDLEWARE)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

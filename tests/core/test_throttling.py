@@ -1,6 +1,11 @@
 """Throttles (docs/spec/API.md §7) and the check order 401 → 429 → 404 → 403 (§3)."""
 
+import time
+
 import pytest
+import redis
+
+from tests.ops.test_faults import Redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.probe")]
 
@@ -48,3 +53,40 @@ def test_not_authenticated_before_throttled(api_client, settings):
     with_rates(settings, anon="1/min")
     statuses = [api_client.get("/api/v1/probe/denied/").status_code for _ in range(3)]
     assert statuses == [401, 401, 401]
+
+
+@pytest.fixture
+def redis_cache(settings, tmp_path):
+    """The default cache on a Redis server of the test's own, as in production."""
+    server = Redis(tmp_path)
+    server.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": server.url,
+        }
+    }
+    yield redis.Redis.from_url(server.url)
+    server.stop()
+
+
+def test_counters_in_redis_keep_the_rate_and_the_429(client_for, user, settings, redis_cache):
+    """Production counts in Redis: one pipelined round trip per request, a window that expires
+    on its own, and the same 429 as the local cache gives."""
+    with_rates(settings, user="3/min")
+    client = client_for(user)
+    responses = [client.get("/api/v1/probe/public/") for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert responses[-1].json()["code"] == "throttled"
+    assert 1 <= int(responses[-1]["Retry-After"]) <= 60
+    (key,) = redis_cache.keys("*throttle_user_*")
+    assert 0 < redis_cache.ttl(key) <= 60
+
+
+def test_a_redis_window_reopens_after_its_duration(client_for, user, settings, redis_cache):
+    with_rates(settings, user="2/s")
+    client = client_for(user)
+    first = [client.get("/api/v1/probe/public/").status_code for _ in range(3)]
+    time.sleep(1.1)
+    assert first == [200, 200, 429]
+    assert client.get("/api/v1/probe/public/").status_code == 200

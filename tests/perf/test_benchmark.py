@@ -69,3 +69,20 @@ def test_seed_and_benchmark_hold_their_query_budgets(tmp_path):
         assert row["whole_reads"] == [], row["id"]
         assert row["passed_plan"], row["id"]
     assert all(row["full_counts"] == 0 for label, row in admin.items() if "search" in label)
+    # W1's keys are chats whose page is the fullest near 100 KB, W2's ordinary users.
+    pages = {row["id"]: row["page_bytes"] for row in report["reads"]}
+    assert pages["W1"] > pages["W2"] > 0
+
+    # Over HTTP: both servers answer every key (wrk counts any other status as a failure).
+    http_path = tmp_path / "http.json"
+    call_command(
+        "benchmark",
+        *("--http", "--rounds", "3", "--seconds", "1", "--keys", "2"),
+        *("--gate", "queries", "--output", str(http_path)),
+        stdout=StringIO(),
+    )
+    rows = {row["id"]: row for row in json.loads(http_path.read_text())["http"]}
+    assert set(rows) == {"W1", "W2"}
+    for row in rows.values():
+        for side in ("project", "floor"):
+            assert row[side]["requests_per_second"] > 0 and row[side]["cpu_ms"] > 0

@@ -1,11 +1,19 @@
 """config.prepared: a queryset compiled once gives what the ORM gives, call after call."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from accounts.models import AccessToken, token_digest
+from billing.filters import UsageLogFilter
+from billing.models import UsageLog
+from billing.selectors import USAGE_PAGES
+from billing.serializers.credits import UsageLogSerializer
+from config.api import values_for
+from config.pagination import KEYSET_ORDER, beyond
+from tests.billing.conftest import fund
+from tests.billing.factories import usage
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +42,38 @@ def test_the_token_lookup_misses_unknown_and_expired_tokens(user):
     _, raw = AccessToken.issue(user=user, ttl=timedelta(hours=1), name="t")
     assert AccessToken.objects.find_live("stu_unknown") is None
     assert AccessToken.objects.find_live(raw, now=timezone.now() + timedelta(hours=2)) is None
+
+
+def test_usage_pages_read_what_the_orm_reads_in_every_shape(user, other_user):
+    """W2's pages (billing.selectors.USAGE_PAGES): each shape (range bounds given, order,
+    cursor, size) compiled once gives the rows the queryset gives."""
+    fund(user, purchased=1000)
+    logs = [usage(user, f"p-{n}") for n in range(6)]
+    usage(other_user, "theirs")
+    start = datetime(2025, 5, 1, tzinfo=UTC)
+    for offset, log in enumerate(logs):
+        UsageLog.objects.filter(pk=log.pk).update(created_at=start + timedelta(days=offset))
+    mine = values_for(UsageLog.objects.filter(user=user), UsageLogSerializer)
+    middle = logs[3]
+    ranges = [
+        {},
+        {"created_after": start + timedelta(days=1)},
+        {"created_before": start + timedelta(days=5)},
+    ]
+    for period in ranges:
+        for descending in (True, False):
+            for position in (None, (start + timedelta(days=3), middle.pk)):
+                for limit in (2, 51):
+                    queryset = UsageLogFilter.filter_formless(mine, period)
+                    queryset = queryset.order_by(*KEYSET_ORDER[descending])
+                    if position is not None:
+                        queryset = queryset.filter(beyond(position, descending))
+                    expected = list(queryset[:limit])
+                    for _ in range(2):  # the second call reuses the compiled statement
+                        found = USAGE_PAGES.rows(
+                            {"owner": user.pk, **period},
+                            position,
+                            descending=descending,
+                            limit=limit,
+                        )
+                        assert found == expected, (period, descending, position, limit)

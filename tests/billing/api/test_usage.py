@@ -332,6 +332,27 @@ def test_usage_list_date_range(owner_client, user):
     assert ids(response) == [str(logs[2].pk), str(logs[1].pk)]
 
 
+def test_w2_date_range_alone_answers_as_through_the_filter_form(owner_client, user):
+    """A range alone is cleaned and applied without building the filter form (W2); naming
+    another filter (`model=`, empty: it filters nothing) runs the form. Both answer alike."""
+    logs = [usage(user, f"r-{n}") for n in range(3)]
+    for offset, log in enumerate(logs):
+        at(log, datetime(2025, 5, 1, tzinfo=UTC) + timedelta(days=offset))
+    queries = [
+        {"created_after": "2025-05-02T00:00:00Z"},
+        {"created_before": "2025-05-02T00:00:00+02:00"},
+        {"created_after": "2025-05-01", "created_before": "2025-05-03T00:00:00Z"},
+        {"created_after": "yesterday"},
+        {"created_after": "yesterday", "created_before": "2025-05-01T00:00:00+16:00"},
+        {"created_before": ""},
+    ]
+    for query in queries:
+        formless = owner_client.get(USAGE, query)
+        with_form = owner_client.get(USAGE, {**query, "model": ""})
+        assert formless.status_code == with_form.status_code, query
+        assert formless.json() == with_form.json(), query
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -398,18 +419,33 @@ def test_w7_summary_by_model_and_by_project(owner_client, user):
     assert [row["key"] for row in by_project["rows"]] == [None, str(project.pk)]
 
 
-def test_w7_summary_range_is_from_inclusive_to_exclusive(owner_client, user):
+@pytest.mark.parametrize(("after", "before"), [("created_after", "created_before"), ("from", "to")])
+def test_w7_summary_range_is_after_inclusive_before_exclusive(owner_client, user, after, before):
+    """The lists' spelling, and the summary's first one (`from`, `to`): a deprecated alias
+    until the next release (docs/api.md)."""
     logs = [usage(user, f"d{n}") for n in range(3)]
     for day, log in enumerate(logs, start=1):
         at(log, datetime(2025, 5, day, 10, tzinfo=UTC))
-    body = owner_client.get(SUMMARY, {"from": "2025-05-02", "to": "2025-05-03"}).json()
+    body = owner_client.get(SUMMARY, {after: "2025-05-02", before: "2025-05-03"}).json()
     assert [row["key"] for row in body["rows"]] == ["2025-05-02"]
-    assert body["from"] == "2025-05-02T00:00:00Z"
+    assert (body["from"], body["to"]) == ("2025-05-02T00:00:00Z", "2025-05-03T00:00:00Z")
+
+
+def test_w7_summary_mixes_spellings_of_two_bounds_but_not_of_one(owner_client):
+    mixed = owner_client.get(SUMMARY, {"created_after": "2025-05-02", "to": "2025-05-03"})
+    assert mixed.json()["to"] == "2025-05-03T00:00:00Z"
+    both = owner_client.get(SUMMARY, {"created_after": "2025-05-02", "from": "2025-05-02"})
+    assert_error(both, 400, "validation_error")
 
 
 @pytest.mark.parametrize(
     "params",
     [
+        {"created_after": "2025-05-02", "created_before": "2025-05-01"},
+        {"created_after": "2025-05-01", "created_before": "2025-05-01"},
+        {"created_after": "2024-01-01", "created_before": "2025-01-02"},
+        {"created_after": "soon"},
+        {"created_before": "2025-05-01T00:00:00+16:00"},
         {"from": "2025-05-02", "to": "2025-05-01"},
         {"from": "2025-05-01", "to": "2025-05-01"},
         {"from": "2024-01-01", "to": "2025-01-02"},
