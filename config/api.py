@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import exceptions, generics, mixins, views, viewsets
 from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, ListSerializer, Serializer
 from rest_framework.status import HTTP_200_OK
@@ -84,6 +85,18 @@ def validated_body(serializer_class, request, **options):
     return checked_body(serializer_class, request, **options).validated_data
 
 
+def declares_no_body(view, request):
+    """Whether the handler's `@extend_schema(request=None)` says it takes no request body."""
+    handler = getattr(view, getattr(view, "action", None) or request.method.lower(), None)
+    schema_class = getattr(handler, "kwargs", {}).get("schema")
+    if schema_class is None:
+        return False
+    schema = schema_class()
+    schema.view = view
+    schema.method = request.method
+    return schema.get_request_serializer() is None
+
+
 def response_fields(view):
     """The field names of `view`'s response shape: read-only to a request."""
     serializer_class = getattr(view, "serializer_class", None)
@@ -102,6 +115,20 @@ class ApiViewMixin:
         self._check_body_size(request)
         self._deferred_denial = None
         super().initial(request, *args, **kwargs)
+        if not getattr(self, "swagger_fake_view", False):
+            self.check_scope()
+            self._refuse_unwanted_body(request)
+
+    def check_scope(self):
+        """Looks up what the URL scopes the call to, before the body is read (ScopeFirstMixin)."""
+
+    def _refuse_unwanted_body(self, request):
+        """A body sent to an endpoint whose schema declares none (`request=None`): each of its
+        fields is unknown there."""
+        if request.method in SAFE_METHODS or not declares_no_body(self, request):
+            return
+        if isinstance(request.data, Mapping) and request.data:
+            raise exceptions.ValidationError(dict.fromkeys(map(str, request.data), [UNKNOWN_FIELD]))
 
     def check_permissions(self, request):
         try:
@@ -254,9 +281,8 @@ class ScopeFirstMixin:
     another user's row is a 404 before the body is read: before any 400 or 415. A method the
     route does not serve has no action: it stays a 405."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.action is not None and not getattr(self, "swagger_fake_view", False):
+    def check_scope(self):
+        if self.action is not None:
             self.scope()
 
     def scope(self):
