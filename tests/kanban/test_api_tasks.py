@@ -380,6 +380,38 @@ def test_move_to_another_column(owner_client, board, columns):
     assert_dense(board)
 
 
+def test_kan_4_a_move_without_position_goes_to_the_end_of_the_column(owner_client, board, columns):
+    task = KanbanTaskFactory(column=columns["To Do"], title="a")
+    KanbanTaskFactory(column=columns["Review"], title="x")
+    KanbanTaskFactory(column=columns["Review"], title="y")
+    response = owner_client.post(task_url(task, "move/"), {"column": str(columns["Review"].pk)})
+    assert response.status_code == 200, response.content
+    assert response.json()["position"] == 2
+    assert task_layout(board)["Review"] == ["x", "y", "a"]
+    within = owner_client.post(task_url(task, "move/"), {"column": str(columns["Review"].pk)})
+    assert within.json()["position"] == 2
+    assert_dense(board)
+
+
+def test_kan_7_a_task_is_fetched_by_its_reference(owner_client, board, columns):
+    KanbanTaskFactory(column=columns["To Do"], title="first")
+    second = KanbanTaskFactory(column=columns["To Do"], title="second")
+    response = owner_client.get(tasks_url(board, f"{second.reference}/"))
+    assert response.status_code == 200, response.content
+    assert (response.json()["id"], response.json()["reference"]) == (str(second.pk), "TSK-0002")
+    assert owner_client.get(task_url(second)).json() == response.json()
+    assert_error(owner_client.get(tasks_url(board, "TSK-0999/")), 404, "not_found")
+
+
+def test_kan_7_another_users_task_reference_is_404(owner_client, board, columns):
+    foreign = KanbanTaskFactory(column=KanbanBoardFactory().columns.get(name="Done"))
+    assert_error(
+        owner_client.get(board_url(foreign.board.project, f"tasks/{foreign.reference}/")),
+        404,
+        "not_found",
+    )
+
+
 def test_kan_9_move_into_done_and_back(owner_client, board, columns, task):
     done = owner_client.post(
         task_url(task, "move/"), {"column": str(columns["Done"].pk), "position": 0}
@@ -417,9 +449,8 @@ def test_kan_12_moving_to_another_boards_column_is_400(owner_client, board, task
 @pytest.mark.parametrize(
     ("data", "fields"),
     [
-        ({}, ["column", "position"]),
+        ({}, ["column"]),
         ({"position": 0}, ["column"]),
-        ({"column": "COLUMN"}, ["position"]),
         ({"column": "COLUMN", "position": -3}, ["position"]),
         ({"column": "COLUMN", "position": None}, ["position"]),
         ({"column": None, "position": 0}, ["column"]),
