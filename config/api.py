@@ -29,7 +29,6 @@ from rest_framework.status import HTTP_200_OK
 
 from config.exceptions import PayloadTooLarge
 
-
 UNKNOWN_FIELD = "Unknown field: this endpoint does not take it."
 READ_ONLY_FIELD = "Read-only field: leave it out of the request."
 
@@ -128,7 +127,7 @@ class ApiViewMixin:
         if request.method in SAFE_METHODS or not declares_no_body(self, request):
             return
         if isinstance(request.data, Mapping) and request.data:
-            raise exceptions.ValidationError(dict.fromkeys(map(str, request.data), [UNKNOWN_FIELD]))
+            raise exceptions.ValidationError({str(key): [UNKNOWN_FIELD] for key in request.data})
 
     def check_permissions(self, request):
         try:

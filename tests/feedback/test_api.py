@@ -46,6 +46,8 @@ def test_post_shape_for_another_user(client_for, post, other_user):
         "comment_count": 1,
         "has_upvoted": True,
         "is_mine": False,
+        "is_hidden": None,  # the same keys for every viewer; the value is not theirs to know
+        "hidden_at": None,
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
     }
@@ -108,7 +110,7 @@ def test_fbk_2_create_returns_the_new_open_post(client_for, user):
     assert FeedbackPost.objects.get().user == user
 
 
-def test_r3_privileged_fields_on_create_are_ignored(client_for, user, other_user):
+def test_r3_privileged_fields_on_create_are_refused(client_for, user, other_user):
     privileged = {
         "status": "resolved",
         "upvote_count": 99,
@@ -118,16 +120,9 @@ def test_r3_privileged_fields_on_create_are_ignored(client_for, user, other_user
         "author": str(other_user.pk),
         "id": "00000000-0000-0000-0000-000000000001",
     }
-    assert client_for(user).post(POSTS, {**NEW_POST, **privileged}).status_code == 201
-    post = FeedbackPost.objects.get()
-    assert (post.status, post.upvote_count, post.is_hidden, post.hidden_at, post.user) == (
-        "open",
-        0,
-        False,
-        None,
-        user,
-    )
-    assert str(post.pk) != privileged["id"]
+    response = client_for(user).post(POSTS, {**NEW_POST, **privileged})
+    assert set(assert_error(response, 400, "validation_error")["fields"]) == set(privileged)
+    assert not FeedbackPost.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -208,11 +203,12 @@ def test_fbk_3_an_edit_that_names_no_field_changes_nothing(client_for, post, aut
     assert snapshot(FeedbackPost) == before
 
 
-def test_r3_privileged_fields_on_edit_are_ignored(client_for, post, author):
+def test_r3_privileged_fields_on_edit_are_refused(client_for, post, author):
     response = client_for(author).patch(
         post_url(post), {"status": "closed", "upvote_count": 5, "is_hidden": True}
     )
-    assert response.status_code == 200
+    fields = assert_error(response, 400, "validation_error")["fields"]
+    assert set(fields) == {"status", "upvote_count", "is_hidden"}
     post.refresh_from_db()
     assert (post.status, post.upvote_count, post.is_hidden) == ("open", 0, False)
 
@@ -551,7 +547,16 @@ def test_comments_are_listed_oldest_first(client_for, post, user):
 
 def test_comment_shape(client_for, comment, other_user):
     body = client_for(other_user).get(comments_url(comment.feedback)).json()["results"][0]
-    assert set(body) == {"id", "author", "content", "is_official", "created_at", "updated_at"}
+    assert set(body) == {
+        "id",
+        "author",
+        "content",
+        "is_official",
+        "is_hidden",
+        "created_at",
+        "updated_at",
+    }
+    assert body["is_hidden"] is None
     assert set(body["author"]) == {"id", "username", "name", "avatar_url"}
 
 

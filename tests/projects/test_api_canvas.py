@@ -59,7 +59,6 @@ def test_create_container_lists_secret_names_never_values(owner_client, project)
             "environment_vars": {"NODE_ENV": "production"},
             "secrets": {"DB_PASSWORD": "hunter2-secret"},
             "is_primary": True,
-            "status": "running",
         },
     )
     assert response.status_code == 201, response.content
@@ -67,7 +66,7 @@ def test_create_container_lists_secret_names_never_values(owner_client, project)
     assert set(body) == CONTAINER_FIELDS
     assert body["container_name"] == f"{project.slug}-api"
     assert body["effective_port"] == 8000
-    assert body["status"] == "stopped"  # lifecycle fields are not writable
+    assert body["status"] == "stopped"
     assert body["secret_names"] == ["DB_PASSWORD"]
     assert "hunter2-secret" not in response.content.decode()
 
@@ -85,6 +84,17 @@ def test_external_service_container_is_connected(owner_client, project):
     )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "connected"
+    assert response.json()["effective_port"] is None  # PRJ-20: no dev-server default
+
+
+def test_lifecycle_fields_are_refused_as_read_only(owner_client, project):
+    response = owner_client.post(
+        nested(project, "containers"), {"name": "api", "status": "running"}
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "status": ["Read-only field: leave it out of the request."]
+    }
 
 
 BAD_CONTAINER_INPUT = [
