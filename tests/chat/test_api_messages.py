@@ -54,7 +54,11 @@ def test_content_keeps_its_whitespace(owner_client, chat):
 
 def test_cht_11_an_owner_posting_assistant_is_403(owner_client, chat):
     response = post(owner_client, chat, role="assistant", content="I am the agent")
-    assert_error(response, 403, "permission_denied")
+    body = assert_error(response, 403, "permission_denied")
+    assert body["message"] == (
+        "Only the agent runtime (a service account) posts assistant messages; "
+        "post your own as role `user`."
+    )
     assert not Message.objects.exists()
 
 
