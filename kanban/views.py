@@ -10,7 +10,7 @@ re-read through `get_queryset()`.
 
 from django.db.models import Count
 from django.utils.functional import cached_property
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -260,7 +260,13 @@ class KanbanTaskViewSet(mixins.ListModelMixin, BoardChildViewSet):
         )
         return self.read(task)
 
-    @extend_schema(summary="One task by its reference on the board (`TSK-0007`, KAN-7)")
+    @extend_schema(
+        summary="One task by its reference on the board (`TSK-0007`, KAN-7)",
+        operation_id="projects_board_tasks_by_reference",
+        parameters=[
+            OpenApiParameter("reference", str, OpenApiParameter.PATH, pattern="^TSK-[0-9]{1,9}$")
+        ],
+    )
     @action(detail=False, methods=["get"], url_path="<taskref:reference>", url_name="by-reference")
     def by_reference(self, request, pid, reference):
         number = int(reference.removeprefix("TSK-"))

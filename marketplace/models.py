@@ -365,7 +365,10 @@ class UserPurchasedAgent(BaseModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     # The Idempotency-Key of the purchase request that added the row for free (BIL-41): a
     # free install records no sale, so this is how a replay of it is told from a new request.
-    free_install_key = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    # Nullable (NULL: no free install recorded) so that the column is added live.
+    free_install_key = models.CharField(  # noqa: DJ001
+        max_length=255, null=True, blank=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -402,7 +405,10 @@ class UserPurchasedBase(BaseModel):
     is_active = models.BooleanField(default=True)
     # The Idempotency-Key of the purchase request that added the row for free (BIL-41): a
     # free install records no sale, so this is how a replay of it is told from a new request.
-    free_install_key = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    # Nullable (NULL: no free install recorded) so that the column is added live.
+    free_install_key = models.CharField(  # noqa: DJ001
+        max_length=255, null=True, blank=True, editable=False
+    )
 
     class Meta:
         constraints = [
