@@ -31,6 +31,8 @@ from config.exceptions import PayloadTooLarge
 
 UNKNOWN_FIELD = "Unknown field: this endpoint does not take it."
 READ_ONLY_FIELD = "Read-only field: leave it out of the request."
+# A form posted from a session (the browsable API's upload form) carries its CSRF token.
+CSRF_FORM_FIELD = "csrfmiddlewaretoken"
 
 
 def unknown_fields(serializer, data, shown=()):
@@ -41,6 +43,8 @@ def unknown_fields(serializer, data, shown=()):
         return {}
     refused = {}
     for key, value in data.items():
+        if key == CSRF_FORM_FIELD:
+            continue
         field = serializer.fields.get(key)
         if field is None or field.read_only:
             known = field is not None or key in shown
