@@ -368,8 +368,10 @@ def test_prj_31_patch_checks_config_against_the_type(owner_client, project):
     assert_error(response, 400, "validation_error")
     response = owner_client.patch(
         nested(project, "connections", connection),
-        {"label": "edge", "source_container": "ignored"},
+        {"label": "edge", "source_container": "x"},
     )
+    assert list(assert_error(response, 400, "validation_error")["fields"]) == ["source_container"]
+    response = owner_client.patch(nested(project, "connections", connection), {"label": "edge"})
     assert response.status_code == 200 and response.json()["label"] == "edge"
 
 
