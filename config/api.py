@@ -127,11 +127,19 @@ class ApiViewMixin:
 
     def _refuse_unwanted_body(self, request):
         """A body sent to an endpoint whose schema declares none (`request=None`): each of its
-        fields is unknown there."""
+        fields is unknown there. A row the caller cannot see is still a 404 first, and a body
+        that cannot be parsed is left unread, as the endpoint leaves it."""
         if request.method in SAFE_METHODS or not declares_no_body(self, request):
             return
-        if isinstance(request.data, Mapping) and request.data:
-            raise exceptions.ValidationError({str(key): [UNKNOWN_FIELD] for key in request.data})
+        try:
+            data = request.data
+        except (exceptions.ParseError, exceptions.UnsupportedMediaType):
+            return
+        if isinstance(data, Mapping) and data:
+            lookup = getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", None)
+            if lookup in self.kwargs:
+                self.get_object()  # another user's row: the 404 comes before this 400
+            raise exceptions.ValidationError({str(key): [UNKNOWN_FIELD] for key in data})
 
     def check_permissions(self, request):
         try:
