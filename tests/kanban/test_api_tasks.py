@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kanban.models import KanbanBoard, KanbanTask
-from tests.helpers import assert_error, ids
+from tests.helpers import assert_error, assert_refused, ids
 from tests.kanban.factories import KanbanBoardFactory, KanbanTaskFactory
 from tests.kanban.utils import assert_dense, board_url, snapshot, task_layout, task_url
 from tests.projects.factories import ProjectFactory
@@ -303,7 +303,7 @@ def test_column_and_position_are_create_only(owner_client, task, columns):
     response = owner_client.patch(
         task_url(task), {"column": str(columns["Done"].pk), "position": 4}
     )
-    assert response.status_code == 200
+    assert_refused(response, "column", "position")
     task.refresh_from_db()
     assert (task.column, task.position, task.status) == (columns["To Do"], 0, "open")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from projects.models import BrowserPreview, Container, ContainerConnection
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_refused
 from tests.projects.factories import (
     BrowserPreviewFactory,
     ContainerConnectionFactory,
@@ -145,17 +145,11 @@ def test_duplicate_container_name_is_409(owner_client, project):
 def test_patch_container_renames_merges_secrets_and_keeps_create_only_fields(owner_client, project):
     container = ContainerFactory(project=project, name="web", encrypted_secrets={"A": "1"})
     name = container.container_name
-    response = owner_client.patch(
-        nested(project, "containers", container),
-        {
-            "name": "frontend",
-            "secrets": {"A": None, "B": "2"},
-            "container_type": "service",
-            "deployment_mode": "external",
-            "status": "running",
-            "port": 8080,
-        },
-    )
+    create_only = {"container_type": "service", "deployment_mode": "external", "status": "running"}
+    edit = {"name": "frontend", "secrets": {"A": None, "B": "2"}, "port": 8080}
+    url = nested(project, "containers", container)
+    assert_refused(owner_client.patch(url, {**edit, **create_only}), *create_only)
+    response = owner_client.patch(url, edit)
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["name"], body["container_name"]) == ("frontend", name)
@@ -168,7 +162,7 @@ def test_patch_container_renames_merges_secrets_and_keeps_create_only_fields(own
     assert body["effective_port"] == 8080
 
 
-# Create-only fields are ignored on update, so their cases do not apply to PATCH.
+# Create-only fields are refused on update, so their bad-value cases do not apply to PATCH.
 BAD_CONTAINER_PATCH = [
     (payload, field)
     for payload, field in BAD_CONTAINER_INPUT
