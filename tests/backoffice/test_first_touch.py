@@ -122,9 +122,12 @@ def test_agent_prices_read_as_money(staff_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("factory", [MarketplaceAgentFactory, MarketplaceBaseFactory])
-def test_an_items_price_is_shown_and_typed_in_dollars(staff_client, factory):
-    item = factory(name="Pricey", price=123_456)
+@pytest.mark.parametrize(
+    ("factory", "pricing"),
+    [(MarketplaceAgentFactory, {"one_time": True}), (MarketplaceBaseFactory, {"paid": True})],
+)
+def test_an_items_price_is_shown_and_typed_in_dollars(staff_client, factory, pricing):
+    item = factory(name="Pricey", **pricing, price=123_456)
     page = staff_client.get(admin_url(type(item), item.pk)).content.decode()
     assert 'name="price" value="1234.56"' in page
     assert "Price ($)" in page
