@@ -128,7 +128,7 @@ def test_agent_prices_read_as_money(staff_client):
 )
 def test_an_items_price_is_shown_and_typed_in_dollars(staff_client, factory, pricing):
     item = factory(name="Pricey", **pricing, price=123_456)
-    page = staff_client.get(admin_url(type(item), item.pk)).content.decode()
+    page = staff_client.get(admin_url(type(item), f"{item.pk}/change/")).content.decode()
     assert 'name="price" value="1234.56"' in page
     assert "Price ($)" in page
 
