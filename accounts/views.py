@@ -42,14 +42,19 @@ from accounts.throttles import (
     RegisterThrottle,
     with_default_throttles,
 )
-from config.api import APIView, GenericViewSet
+from config.api import APIView, GenericViewSet, shown_fields, validated_body
 from config.exceptions import DomainError
 
 EMPTY = {"type": "object", "properties": {}}
+ME_FIELDS = shown_fields(MeSerializer)
 
 
-def valid_data(serializer_class, request, source=None):
-    serializer = serializer_class(data=request.data if source is None else source)
+def valid_data(serializer_class, request):
+    return validated_body(serializer_class, request)
+
+
+def valid_query(serializer_class, request):
+    serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -231,9 +236,9 @@ class MeView(APIView):
 
     @extend_schema(request=MeUpdateSerializer, responses={200: MeSerializer})
     def patch(self, request):
-        serializer = MeUpdateSerializer(request.user, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
+        changes = dict(
+            validated_body(MeUpdateSerializer, request, instance=request.user, shown=ME_FIELDS)
+        )
         current_password = changes.pop("current_password", None)
         services.me_update(user=request.user, changes=changes, current_password=current_password)
         return Response(me_data(request.user, request))
@@ -292,7 +297,7 @@ class OAuthAuthorizeView(APIView):
     )
     def get(self, request, provider):
         provider = provider_or_400(provider)
-        query = valid_data(OAuthAuthorizeQuerySerializer, request, source=request.query_params)
+        query = valid_query(OAuthAuthorizeQuerySerializer, request)
         allowed = settings.OAUTH_REDIRECT_URIS
         redirect_uri = query.get("redirect_uri") or (allowed[0] if allowed else "")
         if redirect_uri not in allowed:

@@ -101,11 +101,25 @@ def requested_role(request):
     return MessageRole.ASSISTANT if role == MessageRole.ASSISTANT else MessageRole.USER
 
 
+ROLE_REFUSED = {
+    MessageRole.ASSISTANT: "Only the agent runtime (a service account) posts assistant messages; "
+    "post your own as role `user`.",
+}
+
+
+def message_refusal(role):
+    """What a caller refused by CHT-11 is told: who may post messages of `role`."""
+    return ROLE_REFUSED.get(role)
+
+
 class CanPostMessage(BasePermission):
-    """Object level, on the chat: a chat the caller cannot see is a 404 before this 403."""
+    """Object level, on the chat: a chat the caller cannot see is a 404 before this 403,
+    which names who may post the role asked for."""
 
     def has_object_permission(self, request, view, obj):
-        return user_can_post_message(request.user, obj, requested_role(request))
+        role = requested_role(request)
+        self.message = message_refusal(role)
+        return user_can_post_message(request.user, obj, role)
 
 
 class CanRecordCommandLogs(BasePermission):

@@ -45,6 +45,7 @@ from chat.models import (
     ShellSessionStatus,
 )
 from chat.permissions import (
+    message_refusal,
     user_can_cancel_run,
     user_can_change_chat,
     user_can_close_shell_session,
@@ -60,6 +61,7 @@ from chat.permissions import (
 from config.exceptions import (
     DomainError,
     InvalidStateTransition,
+    NotAllowed,
     NotFound,
     StaleVersion,
     require,
@@ -151,7 +153,8 @@ def message_record(*, actor, chat, role, content, message_metadata=None, attachm
     The counter UPDATE is conditional on the chat being active: a chat archived (or deleted)
     after it was read makes it match nothing, and the insert rolls back with the 409 (or 404).
     """
-    require(user_can_post_message(actor, chat, role))
+    if not user_can_post_message(actor, chat, role):
+        raise NotAllowed(message_refusal(role))
     if chat.status != ChatStatus.ACTIVE:
         raise ChatArchived()
     assets = _attachable_assets(chat, attachment_ids)
@@ -476,7 +479,11 @@ def _refuse_run_move(run, status, version):
         raise NotFound()
     if version is not None and current["version"] != version:
         raise StaleVersion()
-    raise InvalidStateTransition(f"A run that is {current['status']} cannot become {status}.")
+    raise InvalidStateTransition(
+        f"The run is already {status}."
+        if current["status"] == status
+        else f"A run that is {current['status']} cannot become {status}."
+    )
 
 
 def _move_run(run, status, *, sources, version=None, **changes):

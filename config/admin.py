@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -203,17 +204,22 @@ def field_behind(model_admin, name):
 
 
 class MoneyField(forms.DecimalField):
-    """An amount as staff type it, in dollars and cents ("25", "-4.99"), cleaned to cents."""
+    """An amount as staff type it, in dollars and cents ("25", "-4.99"), cleaned to cents; a
+    stored amount (cents) is shown in dollars. `signed=False` for a price."""
 
-    def __init__(self, *, limit_cents, **kwargs):
+    def __init__(self, *, limit_cents, signed=True, **kwargs):
         limit = limit_cents // 100
         super().__init__(
             max_digits=len(str(limit)) + 2,
             decimal_places=2,
-            min_value=-limit,
+            min_value=-limit if signed else 0,
             max_value=limit,
             **kwargs,
         )
+
+    def prepare_value(self, value):
+        # An int is a stored amount in cents; anything else is what staff typed.
+        return Decimal(value) / 100 if isinstance(value, int) else value
 
     def clean(self, value):
         dollars = super().clean(value)

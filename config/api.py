@@ -9,20 +9,107 @@ They add two things DRF does not do by itself:
 
 The mixins at the end are what the apps' viewsets share: request shapes apart from the
 response shape, responses re-read after a write, and filters that only shape lists.
+
+Every request body is read through `validated_body()` (or a view's `validated()` /
+`get_serializer(data=request.data)`, which use it): a field the request serializer does not
+take is a 400 naming it, never silently dropped (docs/api.md "Unknown fields").
 """
 
+from collections.abc import Mapping
 from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import exceptions, generics, mixins, views, viewsets
 from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, ListSerializer, Serializer
 from rest_framework.status import HTTP_200_OK
 
 from config.exceptions import PayloadTooLarge
 from config.filters import FilterBackend
+
+UNKNOWN_FIELD = "Unknown field: this endpoint does not take it."
+READ_ONLY_FIELD = "Read-only field: leave it out of the request."
+# A form posted from a session (the browsable API's upload form) carries its CSRF token.
+CSRF_FORM_FIELD = "csrfmiddlewaretoken"
+
+
+def unknown_fields(serializer, data, shown=()):
+    """`{dotted path: [message]}` for each key of `data` that `serializer` does not write,
+    nested serializers included. A field the serializer or the response shape (`shown`) holds
+    read-only is named as such, so a client that sends back what it read learns why."""
+    if not isinstance(data, Mapping):
+        return {}
+    refused = {}
+    for key, value in data.items():
+        if key == CSRF_FORM_FIELD:
+            continue
+        field = serializer.fields.get(key)
+        if field is None or field.read_only:
+            known = field is not None or key in shown
+            refused[str(key)] = [READ_ONLY_FIELD if known else UNKNOWN_FIELD]
+        elif isinstance(field, ListSerializer) and isinstance(value, list):
+            for index, item in enumerate(value):
+                refused.update(nested_paths(f"{key}.{index}", unknown_fields(field.child, item)))
+        elif isinstance(field, Serializer):
+            refused.update(nested_paths(key, unknown_fields(field, value)))
+    return refused
+
+
+def nested_paths(prefix, refused):
+    return {f"{prefix}.{path}": messages for path, messages in refused.items()}
+
+
+def refuse_unknown_fields(serializer, shown=()):
+    """A 400 naming every field of the request body (`serializer.initial_data`) that
+    `serializer` does not write (`unknown_fields`)."""
+    refused = unknown_fields(serializer, serializer.initial_data, shown)
+    if refused:
+        raise exceptions.ValidationError(refused)
+
+
+def checked_body(serializer_class, request, *, instance=None, context=None, shown=()):
+    """`serializer_class` holding the request body, valid, partially when it edits
+    `instance`; a field it does not take is refused (`refuse_unknown_fields`)."""
+    serializer = serializer_class(
+        instance,
+        data=request.data,
+        partial=instance is not None,
+        context=context if context is not None else {"request": request},
+    )
+    refuse_unknown_fields(serializer, shown)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+def validated_body(serializer_class, request, **options):
+    """The request body's `validated_data` (`checked_body`)."""
+    return checked_body(serializer_class, request, **options).validated_data
+
+
+def declares_no_body(view, request):
+    """Whether the handler's `@extend_schema(request=None)` says it takes no request body."""
+    handler = getattr(view, getattr(view, "action", None) or request.method.lower(), None)
+    schema_class = getattr(handler, "kwargs", {}).get("schema")
+    if schema_class is None:
+        return False
+    schema = schema_class()
+    schema.view = view
+    schema.method = request.method
+    return schema.get_request_serializer() is None
+
+
+def response_fields(view):
+    """The field names of `view`'s response shape: read-only to a request."""
+    serializer_class = getattr(view, "serializer_class", None)
+    return shown_fields(serializer_class) if serializer_class else ()
+
+
+@cache
+def shown_fields(serializer_class):
+    return tuple(serializer_class().fields)
 
 
 class ApiViewMixin:
@@ -32,6 +119,28 @@ class ApiViewMixin:
         self._check_body_size(request)
         self._deferred_denial = None
         super().initial(request, *args, **kwargs)
+        if not getattr(self, "swagger_fake_view", False):
+            self.check_scope()
+            self._refuse_unwanted_body(request)
+
+    def check_scope(self):
+        """Looks up what the URL scopes the call to, before the body is read (ScopeFirstMixin)."""
+
+    def _refuse_unwanted_body(self, request):
+        """A body sent to an endpoint whose schema declares none (`request=None`): each of its
+        fields is unknown there. A row the caller cannot see is still a 404 first, and a body
+        that cannot be parsed is left unread, as the endpoint leaves it."""
+        if request.method in SAFE_METHODS or not declares_no_body(self, request):
+            return
+        try:
+            data = request.data
+        except (exceptions.ParseError, exceptions.UnsupportedMediaType):
+            return
+        if isinstance(data, Mapping) and data:
+            lookup = getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", None)
+            if lookup in self.kwargs:
+                self.get_object()  # another user's row: the 404 comes before this 400
+            raise exceptions.ValidationError({str(key): [UNKNOWN_FIELD] for key in data})
 
     def check_permissions(self, request):
         try:
@@ -56,15 +165,28 @@ class ApiViewMixin:
             raise PayloadTooLarge()
 
 
+class CheckedBodyMixin:
+    """For generic views only: DRF's OPTIONS describes a view's form when it has
+    `get_serializer`, so a plain APIView must not gain one."""
+
+    def get_serializer(self, *args, **kwargs):
+        """A generic view's serializer; one that reads the request body refuses the fields
+        it does not take."""
+        serializer = super().get_serializer(*args, **kwargs)
+        if "data" in kwargs and kwargs["data"] is self.request.data:
+            refuse_unknown_fields(serializer, response_fields(self))
+        return serializer
+
+
 class APIView(ApiViewMixin, views.APIView):
     pass
 
 
-class GenericAPIView(ApiViewMixin, generics.GenericAPIView):
+class GenericAPIView(ApiViewMixin, CheckedBodyMixin, generics.GenericAPIView):
     pass
 
 
-class GenericViewSet(ApiViewMixin, viewsets.GenericViewSet):
+class GenericViewSet(ApiViewMixin, CheckedBodyMixin, viewsets.GenericViewSet):
     pass
 
 
@@ -74,15 +196,17 @@ class ShapesMixin:
     def validated(self, serializer_class=None, *, instance=None):
         """The request body checked by `serializer_class` (by default this action's request
         serializer), partially when it edits `instance`."""
-        serializer_class = serializer_class or self.get_serializer_class()
-        serializer = serializer_class(
-            instance,
-            data=self.request.data,
-            partial=instance is not None,
+        return self.checked(serializer_class, instance=instance).validated_data
+
+    def checked(self, serializer_class=None, *, instance=None):
+        """`validated()`'s serializer, for a write that saves through it."""
+        return checked_body(
+            serializer_class or self.get_serializer_class(),
+            self.request,
+            instance=instance,
             context=self.get_serializer_context(),
+            shown=response_fields(self),
         )
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
     def respond(self, instance, status_code=HTTP_200_OK, headers=None):
         data = self.serializer_class(instance, context=self.get_serializer_context()).data
@@ -189,9 +313,8 @@ class ScopeFirstMixin:
     another user's row is a 404 before the body is read: before any 400 or 415. A method the
     route does not serve has no action: it stays a 405."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.action is not None and not getattr(self, "swagger_fake_view", False):
+    def check_scope(self):
+        if self.action is not None:
             self.scope()
 
     def scope(self):

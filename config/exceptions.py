@@ -14,7 +14,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import csrf, defaults
-from django.views.decorators.csrf import csrf_exempt
 from psycopg import errors as pg_errors
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -269,7 +268,7 @@ def _server_error_message(request):
     return f"Something went wrong on our side. Quote request id {request_id} when reporting it."
 
 
-def _is_api(request):
+def is_api(request):
     return request.path.startswith("/api/")
 
 
@@ -281,18 +280,6 @@ def api_error_response(body, *, status):
     )
 
 
-@csrf_exempt  # it changes nothing, and an unsafe method must get this 404, not a CSRF page
-def api_not_found(request, *args, **kwargs):
-    """Every unrouted path under /api/ (and Django's 404 there): 404 in the error shape."""
-    return api_error_response(error_body("not_found", "Not found."), status=404)
-
-
-def handler404(request, exception):
-    if _is_api(request):
-        return api_not_found(request)
-    return defaults.page_not_found(request, exception)
-
-
 def handler500(request):
     """Django's last resort, for what no DRF view answered (middleware, admin, plain views).
     A database that cannot be reached is a 503 `database_unavailable` here too."""
@@ -301,7 +288,7 @@ def handler500(request):
         response = JsonResponse(error_body(*DATABASE_UNAVAILABLE), status=503)
         response["Retry-After"] = DATABASE_RETRY_AFTER
         return response
-    if _is_api(request):
+    if is_api(request):
         return api_error_response(
             error_body("server_error", _server_error_message(request)), status=500
         )
@@ -310,14 +297,14 @@ def handler500(request):
 
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: the error shape under /api/, Django's page elsewhere."""
-    if _is_api(request):
+    if is_api(request):
         body = error_body("permission_denied", "CSRF verification failed.")
         return api_error_response(body, status=403)
     return csrf.csrf_failure(request, reason=reason)
 
 
 def handler400(request, exception):
-    if _is_api(request):
+    if is_api(request):
         if isinstance(exception, RequestDataTooBig):
             body = error_body("payload_too_large", PayloadTooLarge.default_detail)
             return api_error_response(body, status=413)

@@ -5,7 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.session_login import login_view
 from config import views
-from config.exceptions import api_not_found
 
 api_v1 = [
     path("", views.ApiRootView.as_view(), name="api-root"),
@@ -23,7 +22,7 @@ api_v1 = [
     path("", include("marketplace.urls")),
     path("", include("accounts.urls")),
     # Unrouted API paths answer in the error shape, also with DEBUG on.
-    re_path(r"^.*$", api_not_found),
+    re_path(r"^.*$", views.api_not_found),
 ]
 
 # Admin and the browsable API sign in through one form that cannot skip 2FA.
@@ -38,12 +37,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-auth/", include((session_auth, "rest_framework"))),
     path("api/v1/", include(api_v1)),
-    re_path(r"^api/", api_not_found),
+    re_path(r"^api/", views.api_not_found),
     path("healthz", views.liveness, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]
 
 handler400 = "config.exceptions.handler400"
 handler403 = "backoffice.views.handler403"
-handler404 = "config.exceptions.handler404"
+handler404 = "config.views.handler404"
 handler500 = "config.exceptions.handler500"

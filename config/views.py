@@ -11,14 +11,18 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import get_resolver
 from django.urls.resolvers import RoutePattern, URLResolver
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularRedocView
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from config.api import APIView
+from config.exceptions import is_api
 
 logger = logging.getLogger("studio.health")
 
@@ -129,6 +133,37 @@ class ApiRootView(APIView):
         return Response(
             {name: request.build_absolute_uri(path) for name, path in api_entry_points().items()}
         )
+
+
+class ApiNotFoundView(APIView):
+    """Every unrouted path under /api/: the 404 a routed view gives, through the same content
+    negotiation, renderer and exception handler (the browsable API in a browser, the error
+    shape in JSON otherwise). No credentials are read and nothing is throttled: there is
+    nothing here to protect."""
+
+    schema = None
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()
+
+
+_not_found = ApiNotFoundView.as_view()
+
+
+@csrf_exempt  # it changes nothing, and an unsafe method must get this 404, not a CSRF page
+def api_not_found(request, *args, **kwargs):
+    return _not_found(request)
+
+
+def handler404(request, exception):
+    """Django's 404 under /api/ answers as an unrouted path does."""
+    if is_api(request):
+        return api_not_found(request)
+    return defaults.page_not_found(request, exception)
 
 
 def landing(request):

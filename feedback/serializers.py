@@ -4,7 +4,8 @@ Read serializers render rows that the views' querysets have already annotated an
 they never query. Write serializers only validate; the services write.
 
 Serializers that render need `request` and `is_moderator` in their context (the views add
-both): `is_hidden` and `hidden_at` are shown only to the author and to moderators.
+both): `is_hidden` and `hidden_at` are shown only to the author and to moderators; anyone
+else reads them as null, so every item of a list has the same keys whoever reads it.
 """
 
 from rest_framework import serializers
@@ -15,11 +16,8 @@ from feedback.models import FeedbackComment, FeedbackPost, FeedbackStatus, Feedb
 
 
 class ModerationFieldsMixin:
-    """Drops the hidden-state keys for viewers who are neither the author nor a moderator.
-
-    Those fields are declared without `read_only` (these serializers are never used for input)
-    so that the schema marks them optional, as they are.
-    """
+    """Nulls the hidden-state keys for viewers who are neither the author nor a moderator:
+    the keys stay, so an item's shape does not depend on who reads it."""
 
     moderation_fields = ()
 
@@ -27,13 +25,12 @@ class ModerationFieldsMixin:
         data = super().to_representation(instance)
         viewer = self.context["request"].user
         if instance.user_id != viewer.pk and not self.context["is_moderator"]:
-            for name in self.moderation_fields:
-                del data[name]
+            data.update(dict.fromkeys(self.moderation_fields))
         return data
 
 
 class FeedbackPostSerializer(ModerationFieldsMixin, serializers.ModelSerializer):
-    """A post. `is_hidden` and `hidden_at` are present only for its author and moderators."""
+    """A post. `is_hidden` and `hidden_at` are null except for its author and moderators."""
 
     author = UserSummarySerializer(source="user", read_only=True)
     type = EnumChoiceField(FeedbackType, read_only=True)
@@ -41,8 +38,8 @@ class FeedbackPostSerializer(ModerationFieldsMixin, serializers.ModelSerializer)
     comment_count = serializers.IntegerField(read_only=True)
     has_upvoted = serializers.BooleanField(read_only=True)
     is_mine = serializers.SerializerMethodField()
-    is_hidden = serializers.BooleanField(required=False)
-    hidden_at = serializers.DateTimeField(required=False, allow_null=True)
+    is_hidden = serializers.BooleanField(read_only=True, allow_null=True)
+    hidden_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     moderation_fields = ("is_hidden", "hidden_at")
 
@@ -107,10 +104,10 @@ class FeedbackUpvoteResultSerializer(serializers.Serializer):
 
 
 class FeedbackCommentSerializer(ModerationFieldsMixin, serializers.ModelSerializer):
-    """A comment. `is_hidden` is present only for its author and moderators."""
+    """A comment. `is_hidden` is null except for its author and moderators."""
 
     author = UserSummarySerializer(source="user", read_only=True)
-    is_hidden = serializers.BooleanField(required=False)
+    is_hidden = serializers.BooleanField(read_only=True, allow_null=True)
 
     moderation_fields = ("is_hidden",)
 

@@ -324,7 +324,10 @@ class KanbanTaskUpdateSerializer(serializers.ModelSerializer):
 
 class KanbanTaskMoveSerializer(serializers.Serializer):
     column = BoardColumnField()
-    position = position_field(help_text="Clamped to the end of the column (KAN-4).")
+    position = position_field(
+        required=False,
+        help_text="Clamped to the end of the column (KAN-4); left out, the end of the column.",
+    )
 
 
 class KanbanTaskCommentWriteSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@
 Every id is a UUID path converter, so a malformed id is an unrouted 404 before any view runs.
 """
 
-from django.urls import path
+from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
 from kanban.views import (
@@ -15,6 +15,21 @@ from kanban.views import (
 )
 
 BOARD = "projects/<uuid:pid>/board"
+
+
+class TaskReferenceConverter:
+    """A task's reference on its board, `TSK-0007` (KAN-7)."""
+
+    regex = "TSK-[0-9]{1,9}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TaskReferenceConverter, "taskref")
 
 router = SimpleRouter(use_regex_path=False)
 router.register(f"{BOARD}/columns", KanbanColumnViewSet, basename="kanban-column")

@@ -10,7 +10,7 @@ re-read through `get_queryset()`.
 
 from django.db.models import Count
 from django.utils.functional import cached_property
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -28,6 +28,7 @@ from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComme
 from kanban.permissions import IsCommentAuthor
 from kanban.selectors import board_prefetches, board_representation
 from kanban.serializers import (
+    INTEGER_MAX,
     KanbanBoardSerializer,
     KanbanBoardWriteSerializer,
     KanbanColumnCreateSerializer,
@@ -48,6 +49,8 @@ from projects.views.base import ProjectInUrlMixin
 
 # The default order of the task list: the board's order, by column, then place in it.
 TASK_LIST_ORDER = ("column__position", "position", "id")
+# A move that names no position: the service clamps it to the end of the column (KAN-4).
+END_OF_COLUMN = INTEGER_MAX
 
 
 class ProjectScopedMixin(ProjectInUrlMixin, ShapesMixin):
@@ -250,9 +253,24 @@ class KanbanTaskViewSet(mixins.ListModelMixin, BoardChildViewSet):
         task = self.get_object()
         target = self.validated()
         services.task_move(
-            actor=request.user, task=task, column=target["column"], position=target["position"]
+            actor=request.user,
+            task=task,
+            column=target["column"],
+            position=target.get("position", END_OF_COLUMN),
         )
         return self.read(task)
+
+    @extend_schema(
+        summary="One task by its reference on the board (`TSK-0007`, KAN-7)",
+        operation_id="projects_board_tasks_by_reference",
+        parameters=[
+            OpenApiParameter("reference", str, OpenApiParameter.PATH, pattern="^TSK-[0-9]{1,9}$")
+        ],
+    )
+    @action(detail=False, methods=["get"], url_path="<taskref:reference>", url_name="by-reference")
+    def by_reference(self, request, pid, reference):
+        number = int(reference.removeprefix("TSK-"))
+        return self.respond(get_object_or_404(self.get_queryset(), ref_number=number))
 
 
 @extend_schema_view(

@@ -17,6 +17,7 @@ from config.admin import (
     CascadeAdminMixin,
     DeclaredSearchMixin,
     EstimatedCountPaginator,
+    MoneyField,
     ViewOnlyMixin,
     contains,
     money_column,
@@ -38,6 +39,7 @@ from marketplace.models import (
     UserPurchasedBase,
     WorkflowTemplate,
 )
+from marketplace.validators import PRICE_MAX_CENTS
 
 
 def _adopt(form_instance, saved):
@@ -144,17 +146,27 @@ class CatalogueAdmin(DeclaredSearchMixin, CascadeAdminMixin, admin.ModelAdmin):
     deletion by MKT-8, and the curation actions."""
 
     form = ItemForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # https only (R18)
     list_select_related = ("created_by_user",)
     search_fields = ("name", "slug")
     search_help_text = "Part of the name (3 characters or more), a name prefix or the exact slug."
     search_lookups = {"name__icontains": contains, "name__istartswith": None, "slug": str.lower}
     autocomplete_fields = ("created_by_user",)
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # https only (R18)
     cascaded_models = (ProjectAgent, AgentReview, BaseReview, AgentCoInstall)
     counter_fields = ("downloads", "rating", "reviews_count")
     switch_fields = ("is_active", "is_featured")
     editable_fields = frozenset()  # the service's writable fields
     price_usd = money_column("price")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "price":  # typed and shown in dollars, stored in cents
+            return MoneyField(
+                limit_cents=PRICE_MAX_CENTS,
+                signed=False,
+                label="Price ($)",
+                help_text="In dollars and cents; 0 for a free item.",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ("id", *self.switch_fields, *self.counter_fields, "created_at", "updated_at")

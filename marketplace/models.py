@@ -350,7 +350,7 @@ class WorkflowTemplate(BaseModel):
         return [f"No base has the slug {slug!r}." for slug in sorted(slugs - known)]
 
 
-@audited()
+@audited(machine_columns=("free_install_key",))
 class UserPurchasedAgent(BaseModel):
     """An agent in a user's library, and the right to use it (§5.4)."""
 
@@ -363,6 +363,12 @@ class UserPurchasedAgent(BaseModel):
     purchase_type = models.CharField(max_length=12, choices=PurchaseType)
     is_active = models.BooleanField(default=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The Idempotency-Key of the purchase request that added the row for free (BIL-41): a
+    # free install records no sale, so this is how a replay of it is told from a new request.
+    # Nullable (NULL: no free install recorded) so that the column is added live.
+    free_install_key = models.CharField(  # noqa: DJ001
+        max_length=255, null=True, blank=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -385,7 +391,7 @@ class UserPurchasedAgent(BaseModel):
         return self.is_active and (self.expires_at is None or self.expires_at > now)
 
 
-@audited()
+@audited(machine_columns=("free_install_key",))
 class UserPurchasedBase(BaseModel):
     """A base in a user's library (§5.5); bases have no subscriptions."""
 
@@ -397,6 +403,12 @@ class UserPurchasedBase(BaseModel):
     )
     purchase_type = models.CharField(max_length=12, choices=PurchaseType)
     is_active = models.BooleanField(default=True)
+    # The Idempotency-Key of the purchase request that added the row for free (BIL-41): a
+    # free install records no sale, so this is how a replay of it is told from a new request.
+    # Nullable (NULL: no free install recorded) so that the column is added live.
+    free_install_key = models.CharField(  # noqa: DJ001
+        max_length=255, null=True, blank=True, editable=False
+    )
 
     class Meta:
         constraints = [

@@ -73,7 +73,7 @@ def container_representation(row):
     """ContainerSerializer's output for one `.values()` row of `CONTAINER_COLUMNS`."""
     base = None if row["base__id"] is None else row_with(BASE_FIELDS, row, {})
     computed = {
-        "effective_port": effective_port(row["internal_port"], row["port"]),
+        "effective_port": effective_port(row["container_type"], row["internal_port"], row["port"]),
         "secret_names": secret_names(row["encrypted_secrets"]),
         "base": base,
     }

@@ -17,6 +17,12 @@ def assert_error(response, status, code):
     return body
 
 
+def assert_refused(response, *fields):
+    """A 400 naming exactly `fields` as ones the endpoint does not take (docs/api.md
+    "Unknown fields are refused")."""
+    assert set(assert_error(response, 400, "validation_error")["fields"]) == set(fields)
+
+
 def ids(response):
     return [row["id"] for row in response.json()["results"]]
 

@@ -88,7 +88,7 @@ def seed(stdout):
         stripe_event_process(event=event)
     logs = UsageLog.objects.filter(request_id__startswith="demo-").count()
     stdout.write(
-        f"Demo billing: credits for {len(users)} users, {logs} usage logs, "
+        f"Demo billing holds credits for {len(users)} users, {logs} usage logs, "
         f"{'a marketplace sale' if sold else 'no marketplace sale (no paid item listed)'}."
     )
 

@@ -290,6 +290,6 @@ def seed(stdout):
     _reviews(users, agents)
     _project_agent(users, agents)
     stdout.write(
-        f"Demo marketplace: {MarketplaceAgent.objects.count()} agents, "
+        f"Demo marketplace holds {MarketplaceAgent.objects.count()} agents, "
         f"{MarketplaceBase.objects.count()} bases, {WorkflowTemplate.objects.count()} workflow(s)."
     )

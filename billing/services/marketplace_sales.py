@@ -101,11 +101,23 @@ def item_purchase(*, buyer, item, idempotency_key):
         if existing is not None:
             return _replay(existing, item, buyer)
         if item.pricing_type in (AgentPricingType.FREE, AgentPricingType.API):
-            entry, change = library_add(user=buyer, item=item, purchase_type=PurchaseType.FREE)
-            return PurchaseResult(entry, 0, None, changed=change is not None)
+            return _install_free(buyer, item, idempotency_key)
         if _is_one_off(item):
             return _purchase_one_off(buyer, item, idempotency_key)
         return _purchase_subscription(buyer, item, idempotency_key)
+
+
+def _install_free(buyer, item, idempotency_key):
+    """A free item: no sale, so the library row keeps the key of the request that added it,
+    and the same key again is a replay (200 with `Idempotent-Replayed`), as a paid one is."""
+    entry, change = library_add(user=buyer, item=item, purchase_type=PurchaseType.FREE)
+    if change is None:
+        return PurchaseResult(
+            entry, 0, None, changed=False, replayed=entry.free_install_key == idempotency_key
+        )
+    type(entry).objects.filter(pk=entry.pk).update(free_install_key=idempotency_key)
+    entry.free_install_key = idempotency_key
+    return PurchaseResult(entry, 0, None, changed=True)
 
 
 def _purchase_one_off(buyer, item, idempotency_key):

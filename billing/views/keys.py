@@ -113,8 +113,5 @@ class UserCustomModelViewSet(OwnRowsViewSet):
         return self.read(custom_model_create(user=request.user, **data), HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        serializer = UserCustomModelUpdateSerializer(
-            self.get_object(), data=request.data, partial=True
-        )
-        serializer.is_valid(raise_exception=True)
+        serializer = self.checked(UserCustomModelUpdateSerializer, instance=self.get_object())
         return self.read(serializer.save())

@@ -32,16 +32,14 @@ from billing.views.base import (
     created_or_replayed,
     idempotency_key,
 )
-from config.api import APIView, StudioViewSet
+from config.api import APIView, StudioViewSet, validated_body
 from config.schema import error
 
 UNAVAILABLE = error("`payment_provider_unavailable`: Stripe is not configured or not answering.")
 
 
 def valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated_body(serializer_class, request)
 
 
 @extend_schema_view(

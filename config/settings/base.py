@@ -74,7 +74,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before every app's templates: the admin app (listed first) ships its own
+        # admin/base_site.html, which only a directory here can extend.
+        "DIRS": [BASE_DIR / "backoffice" / "site_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

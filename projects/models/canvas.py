@@ -175,7 +175,7 @@ class Container(BaseModel):
 
     @property
     def effective_port(self):
-        return effective_port(self.internal_port, self.port)
+        return effective_port(self.container_type, self.internal_port, self.port)
 
     @property
     def secret_names(self):
@@ -189,9 +189,12 @@ class Container(BaseModel):
         return ContainerStatus.STOPPED
 
 
-def effective_port(internal_port, port):
-    """PRJ-20: the one place the port fallback is written (also for `.values()` rows)."""
-    return internal_port or port or DEFAULT_PORT
+def effective_port(container_type, internal_port, port):
+    """PRJ-20: the one place the port fallback is written (also for `.values()` rows). The
+    3000 default is a dev server's; a service (a database, a queue) has no such default, so
+    one without a port has none (`None`)."""
+    fallback = None if container_type == ContainerType.SERVICE else DEFAULT_PORT
+    return internal_port or port or fallback
 
 
 def secret_names(secrets):

@@ -26,7 +26,11 @@ class ContainerBaseSerializer(serializers.Serializer):
 
 
 class ContainerSerializer(serializers.ModelSerializer):
-    effective_port = serializers.IntegerField(read_only=True)
+    effective_port = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="`internal_port`, else `port`, else 3000; null for a service without a port.",
+    )
     secret_names = serializers.ListField(child=serializers.CharField(), read_only=True)
     base = ContainerBaseSerializer(read_only=True, allow_null=True)
 

@@ -75,8 +75,7 @@ class ProjectViewSet(
         return self.read(project, HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        serializer = ProjectWriteSerializer(self.get_object(), data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
+        serializer = self.checked(ProjectWriteSerializer, instance=self.get_object())
         return self.read(serializer.save())
 
     def perform_destroy(self, instance):

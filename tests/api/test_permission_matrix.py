@@ -308,6 +308,7 @@ ROUTES = {
     ("kanban-task-detail", "PATCH"): (f"{K}/tasks/{{task}}/", "owner"),
     ("kanban-task-detail", "DELETE"): (f"{K}/tasks/{{task}}/", "owner"),
     ("kanban-task-move", "POST"): (f"{K}/tasks/{{task}}/move/", "owner"),
+    ("kanban-task-by-reference", "GET"): (f"{K}/tasks/TSK-0001/", "owner"),
     ("kanban-comment-list", "GET"): (f"{K}/tasks/{{task}}/comments/", "owner"),
     ("kanban-comment-list", "POST"): (f"{K}/tasks/{{task}}/comments/", "owner"),
     ("kanban-comment-detail", "PATCH"): (f"{K}/tasks/{{task}}/comments/{{task_comment}}/", "owner"),

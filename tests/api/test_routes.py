@@ -14,6 +14,7 @@ SAMPLES = {
     "slug": "a-slug",
     "str": "a-name",
     "path": "a/b",
+    "taskref": "TSK-0007",
 }
 CONVERTER = re.compile(r"<(?:(\w+):)?\w+>")
 

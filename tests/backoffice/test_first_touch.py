@@ -3,18 +3,21 @@ money, search that finds a customer by part of a name, and the columns staff sca
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from billing.models import CreditLedgerEntry, UsageLog
 from chat.models import Chat
-from config.admin import money
+from config.admin import MoneyField, money
 from feedback.models import FeedbackPost
 from marketplace.models import MarketplaceAgent
+from marketplace.validators import PRICE_MAX_CENTS
 from projects.models import Project
 from tests.billing.conftest import fund
-from tests.billing.factories import MarketplaceAgentFactory, usage
+from tests.billing.factories import MarketplaceAgentFactory, MarketplaceBaseFactory, usage
 from tests.chat.factories import ChatFactory
 from tests.factories import UserFactory
 from tests.helpers import admin_url, run_action
@@ -116,6 +119,37 @@ def test_agent_prices_read_as_money(staff_client):
     MarketplaceAgentFactory(name="Pricey", one_time=True, price=123_456)
     listed = staff_client.get(admin_url(MarketplaceAgent)).content.decode()
     assert "$1,234.56" in listed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("factory", "pricing"),
+    [(MarketplaceAgentFactory, {"one_time": True}), (MarketplaceBaseFactory, {"paid": True})],
+)
+def test_an_items_price_is_shown_and_typed_in_dollars(staff_client, factory, pricing):
+    item = factory(name="Pricey", **pricing, price=123_456)
+    page = staff_client.get(admin_url(type(item), f"{item.pk}/change/")).content.decode()
+    assert 'name="price" value="1234.56"' in page
+    assert "Price ($)" in page
+
+
+def test_a_price_is_cleaned_to_cents_and_never_negative():
+    field = MoneyField(limit_cents=PRICE_MAX_CENTS, signed=False)
+    assert field.clean("12.50") == 1250
+    with pytest.raises(ValidationError):
+        field.clean("-1")
+
+
+@pytest.mark.django_db
+def test_read_only_fields_do_not_look_editable(staff_client):
+    """Every admin page loads the back office's stylesheet, which mutes disabled and
+    read-only fields."""
+    page = staff_client.get("/admin/").content.decode()
+    assert "backoffice/admin.css" in page
+    css = finders.find("backoffice/admin.css")
+    with open(css) as stylesheet:
+        rules = stylesheet.read()
+    assert "textarea:disabled" in rules and "textarea[readonly]" in rules
 
 
 @pytest.mark.django_db

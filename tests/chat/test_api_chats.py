@@ -6,7 +6,7 @@ from chat.models import Chat, ChatStatus, Message
 from chat.services import message_record
 from tests.chat.factories import ChatFactory, MessageFactory
 from tests.chat.utils import chat_url, chats_url, snapshot
-from tests.helpers import assert_error, ids
+from tests.helpers import assert_error, assert_refused, ids
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,7 @@ def test_chat_shape(owner_client, chat):
 
 
 def test_cht_1_create_belongs_to_the_owner_whatever_is_sent(owner_client, project, other_user):
+    """Owner, project and lifecycle are the server's: sent, they are refused by name."""
     response = owner_client.post(
         chats_url(project),
         {
@@ -38,15 +39,12 @@ def test_cht_1_create_belongs_to_the_owner_whatever_is_sent(owner_client, projec
             "message_count": 40,
         },
     )
-    assert response.status_code == 201, response.content
-    chat = Chat.objects.get()
-    assert (chat.user, chat.project, chat.status, chat.message_count) == (
-        project.owner,
-        project,
-        ChatStatus.ACTIVE,
-        0,
-    )
-    assert response.json()["title"] == "Landing page"
+    assert_refused(response, "user", "project", "status", "message_count")
+    assert not Chat.objects.filter(project=project).exists()
+    created = owner_client.post(chats_url(project), {"title": "Landing page"})
+    assert created.status_code == 201, created.content
+    chat = Chat.objects.get(project=project)
+    assert (chat.user, chat.status, chat.message_count) == (project.owner, ChatStatus.ACTIVE, 0)
 
 
 def test_create_without_a_title(owner_client, project):

@@ -54,7 +54,11 @@ def test_content_keeps_its_whitespace(owner_client, chat):
 
 def test_cht_11_an_owner_posting_assistant_is_403(owner_client, chat):
     response = post(owner_client, chat, role="assistant", content="I am the agent")
-    assert_error(response, 403, "permission_denied")
+    body = assert_error(response, 403, "permission_denied")
+    assert body["message"] == (
+        "Only the agent runtime (a service account) posts assistant messages; "
+        "post your own as role `user`."
+    )
     assert not Message.objects.exists()
 
 
@@ -215,18 +219,16 @@ def test_only_tool_calls_excuse_an_empty_assistant_message(service_client, chat,
     assert "content" in assert_error(response, 400, "validation_error")["fields"]
 
 
-def test_r3_server_fields_are_ignored(owner_client, chat):
+def test_r3_server_fields_are_refused_by_name(owner_client, chat):
     other_chat = ChatFactory()
-    response = post(
-        owner_client,
-        chat,
-        chat=str(other_chat.pk),
-        id="00000000-0000-0000-0000-000000000000",
-        created_at="2000-01-01T00:00:00Z",
-    )
-    message = Message.objects.get()
-    assert message.chat == chat and message.created_at.year > 2000
-    assert response.json()["id"] == str(message.pk)
+    server_fields = {
+        "chat": str(other_chat.pk),
+        "id": "00000000-0000-0000-0000-000000000000",
+        "created_at": "2000-01-01T00:00:00Z",
+    }
+    response = post(owner_client, chat, **server_fields)
+    assert set(assert_error(response, 400, "validation_error")["fields"]) == set(server_fields)
+    assert not Message.objects.exists()
 
 
 def test_a_body_over_5_mib_is_413(owner_client, chat):

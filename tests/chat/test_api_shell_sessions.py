@@ -53,24 +53,17 @@ def test_the_service_opens_sessions_in_any_users_project(service_client):
     assert ShellSession.objects.get().user == project.owner
 
 
-def test_r3_server_fields_are_ignored(owner_client, project, container, other_user):
-    open_session(
-        owner_client,
-        project,
-        container,
-        session_id="mine",
-        status="active",
-        bytes_read=10,
-        user=str(other_user.pk),
-        closed_at="2030-01-01T00:00:00Z",
-    )
-    session = ShellSession.objects.get()
-    assert (session.session_id != "mine", session.status, session.bytes_read) == (
-        True,
-        "initializing",
-        0,
-    )
-    assert session.user == project.owner and session.closed_at is None
+def test_r3_server_fields_are_refused_by_name(owner_client, project, container, other_user):
+    server_fields = {
+        "session_id": "mine",
+        "status": "active",
+        "bytes_read": 10,
+        "user": str(other_user.pk),
+        "closed_at": "2030-01-01T00:00:00Z",
+    }
+    response = open_session(owner_client, project, container, **server_fields)
+    assert set(assert_error(response, 400, "validation_error")["fields"]) == set(server_fields)
+    assert not ShellSession.objects.exists()
 
 
 def test_cht_30_another_projects_container_is_400(owner_client, project, owner):

@@ -37,6 +37,19 @@ def test_an_unrouted_path_answers_in_the_same_bytes_as_a_routed_one(api_client, 
     assert unrouted["Content-Type"] == routed["Content-Type"]
 
 
+def test_an_unrouted_path_is_negotiated_as_a_routed_one(client, user):
+    """Issue 22: in a browser the unrouted 404 is the browsable API's page, as a routed one
+    is, not a bare line of JSON."""
+    client.force_login(user)
+    unrouted = client.get("/api/v1/no-such-thing/", HTTP_ACCEPT="text/html")
+    routed = client.get(
+        "/api/v1/projects/00000000-0000-0000-0000-000000000000/", HTTP_ACCEPT="text/html"
+    )
+    assert routed.status_code == unrouted.status_code == 404
+    assert unrouted["Content-Type"] == routed["Content-Type"] == "text/html; charset=utf-8"
+    assert b"&quot;not_found&quot;" in unrouted.content
+
+
 def test_wrong_method_is_method_not_allowed(api_client):
     assert_error(api_client.delete("/api/v1/health/"), 405, "method_not_allowed")
 

@@ -41,8 +41,13 @@ def test_upvote_documents_both_successes_and_the_conflict(schema):
     assert {"200", "201", "404", "409"} <= set(responses)
 
 
-def test_hidden_state_keys_are_optional_in_responses(schema):
+def test_hidden_state_keys_are_present_and_nullable_in_responses(schema):
+    """The same keys whoever reads; null for a viewer who may not know the hidden state."""
     components = schema["components"]["schemas"]
-    assert {"is_hidden", "hidden_at"}.isdisjoint(components["FeedbackPost"]["required"])
-    assert "is_hidden" not in components["FeedbackComment"]["required"]
+    for name, keys in (
+        ("FeedbackPost", ("is_hidden", "hidden_at")),
+        ("FeedbackComment", ("is_hidden",)),
+    ):
+        assert set(keys) <= set(components[name]["required"])
+        assert all(components[name]["properties"][key]["nullable"] for key in keys)
     assert components["FeedbackStatusEnum"]["enum"] == ["open", "in_progress", "resolved", "closed"]

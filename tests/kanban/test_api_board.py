@@ -3,7 +3,7 @@
 import pytest
 
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_refused
 from tests.kanban.factories import KanbanBoardFactory, KanbanTaskFactory
 from tests.kanban.utils import assert_dense, board_url, column_url, note_url, snapshot, task_layout
 from tests.projects.factories import ProjectFactory
@@ -115,7 +115,7 @@ def test_r3_board_counter_and_id_are_read_only(owner_client, board):
     response = owner_client.patch(
         board_url(board.project), {"task_counter": 99, "id": "x", "project": "y"}
     )
-    assert response.status_code == 200
+    assert_refused(response, "task_counter", "id", "project")
     board.refresh_from_db()
     assert board.task_counter == 0
 
@@ -296,10 +296,12 @@ def test_column_patch(owner_client, columns):
     )
 
 
-def test_column_patch_ignores_position(owner_client, board, columns):
+def test_column_patch_refuses_position(owner_client, board, columns):
+    """A column moves through `move`, not an edit."""
     response = owner_client.patch(column_url(columns["Review"]), {"position": 0})
-    assert response.status_code == 200
-    assert response.json()["position"] == 3
+    assert_refused(response, "position")
+    columns["Review"].refresh_from_db()
+    assert columns["Review"].position == 3
 
 
 def test_kan_5_a_limit_below_the_count_is_409(owner_client, columns):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kanban.models import KanbanBoard, KanbanTask
-from tests.helpers import assert_error, ids
+from tests.helpers import assert_error, assert_refused, ids
 from tests.kanban.factories import KanbanBoardFactory, KanbanTaskFactory
 from tests.kanban.utils import assert_dense, board_url, snapshot, task_layout, task_url
 from tests.projects.factories import ProjectFactory
@@ -165,7 +165,7 @@ def test_kan_10_another_user_as_assignee_is_400_like_an_unknown_one(
     assert not KanbanTask.objects.exists()
 
 
-def test_r3_privileged_fields_on_create_are_ignored(owner_client, board, columns, other_user):
+def test_r3_privileged_fields_on_create_are_refused(owner_client, board, columns, other_user):
     privileged = {
         "status": "done",
         "ref_number": 77,
@@ -175,11 +175,9 @@ def test_r3_privileged_fields_on_create_are_ignored(owner_client, board, columns
         "board": str(KanbanBoardFactory().pk),
         "id": UNKNOWN_ID,
     }
-    assert create(owner_client, board, columns["To Do"], **privileged).status_code == 201
-    task = KanbanTask.objects.get(board=board)
-    assert (task.status, task.ref_number, task.version, task.completed_at) == ("open", 1, 1, None)
-    assert task.reporter == board.project.owner
-    assert str(task.pk) != UNKNOWN_ID
+    response = create(owner_client, board, columns["To Do"], **privileged)
+    assert set(assert_error(response, 400, "validation_error")["fields"]) == set(privileged)
+    assert not KanbanTask.objects.filter(board=board).exists()
 
 
 @pytest.mark.parametrize(
@@ -305,12 +303,12 @@ def test_column_and_position_are_create_only(owner_client, task, columns):
     response = owner_client.patch(
         task_url(task), {"column": str(columns["Done"].pk), "position": 4}
     )
-    assert response.status_code == 200
+    assert_refused(response, "column", "position")
     task.refresh_from_db()
     assert (task.column, task.position, task.status) == (columns["To Do"], 0, "open")
 
 
-def test_r3_read_only_fields_on_patch_are_ignored(owner_client, task, other_user):
+def test_r3_read_only_fields_on_patch_are_refused(owner_client, task, other_user):
     read_only = {
         "ref_number": 50,
         "reference": "TSK-9999",
@@ -318,14 +316,10 @@ def test_r3_read_only_fields_on_patch_are_ignored(owner_client, task, other_user
         "reporter": str(other_user.pk),
         "created_at": "2000-01-01T00:00:00Z",
     }
+    before = snapshot(KanbanTask)
     response = owner_client.patch(task_url(task), read_only)
-    assert response.status_code == 200
-    task.refresh_from_db()
-    assert (task.ref_number, task.completed_at, task.reporter) == (
-        1,
-        None,
-        task.board.project.owner,
-    )
+    assert set(assert_error(response, 400, "validation_error")["fields"]) == set(read_only)
+    assert snapshot(KanbanTask) == before
 
 
 def test_an_edit_that_names_no_field_changes_nothing(owner_client, task):
@@ -380,6 +374,38 @@ def test_move_to_another_column(owner_client, board, columns):
     assert_dense(board)
 
 
+def test_kan_4_a_move_without_position_goes_to_the_end_of_the_column(owner_client, board, columns):
+    task = KanbanTaskFactory(column=columns["To Do"], title="a")
+    KanbanTaskFactory(column=columns["Review"], title="x")
+    KanbanTaskFactory(column=columns["Review"], title="y")
+    response = owner_client.post(task_url(task, "move/"), {"column": str(columns["Review"].pk)})
+    assert response.status_code == 200, response.content
+    assert response.json()["position"] == 2
+    assert task_layout(board)["Review"] == ["x", "y", "a"]
+    within = owner_client.post(task_url(task, "move/"), {"column": str(columns["Review"].pk)})
+    assert within.json()["position"] == 2
+    assert_dense(board)
+
+
+def test_kan_7_a_task_is_fetched_by_its_reference(owner_client, board, columns):
+    KanbanTaskFactory(column=columns["To Do"], title="first")
+    second = KanbanTaskFactory(column=columns["To Do"], title="second")
+    response = owner_client.get(tasks_url(board, f"{second.reference}/"))
+    assert response.status_code == 200, response.content
+    assert (response.json()["id"], response.json()["reference"]) == (str(second.pk), "TSK-0002")
+    assert owner_client.get(task_url(second)).json() == response.json()
+    assert_error(owner_client.get(tasks_url(board, "TSK-0999/")), 404, "not_found")
+
+
+def test_kan_7_another_users_task_reference_is_404(owner_client, board, columns):
+    foreign = KanbanTaskFactory(column=KanbanBoardFactory().columns.get(name="Done"))
+    assert_error(
+        owner_client.get(board_url(foreign.board.project, f"tasks/{foreign.reference}/")),
+        404,
+        "not_found",
+    )
+
+
 def test_kan_9_move_into_done_and_back(owner_client, board, columns, task):
     done = owner_client.post(
         task_url(task, "move/"), {"column": str(columns["Done"].pk), "position": 0}
@@ -417,9 +443,8 @@ def test_kan_12_moving_to_another_boards_column_is_400(owner_client, board, task
 @pytest.mark.parametrize(
     ("data", "fields"),
     [
-        ({}, ["column", "position"]),
+        ({}, ["column"]),
         ({"position": 0}, ["column"]),
-        ({"column": "COLUMN"}, ["position"]),
         ({"column": "COLUMN", "position": -3}, ["position"]),
         ({"column": "COLUMN", "position": None}, ["position"]),
         ({"column": None, "position": 0}, ["column"]),

@@ -42,6 +42,7 @@ def test_every_kanban_operation_is_documented(schema):
         (f"{P}/board/tasks/{{id}}/", "patch"),
         (f"{P}/board/tasks/{{id}}/", "delete"),
         (f"{P}/board/tasks/{{id}}/move/", "post"),
+        (f"{P}/board/tasks/{{reference}}/", "get"),
         (f"{P}/board/tasks/{{id}}/comments/", "get"),
         (f"{P}/board/tasks/{{id}}/comments/", "post"),
         (f"{P}/board/tasks/{{id}}/comments/{{cid}}/", "patch"),

@@ -6,7 +6,7 @@ import pytest
 from marketplace.models import MarketplaceBase
 from projects.models import Container
 from tests.factories import UserFactory
-from tests.helpers import assert_error, ids
+from tests.helpers import assert_error, assert_refused, ids
 from tests.marketplace.factories import BaseFactory, install
 from tests.marketplace.utils import API, BASES, base_url
 from tests.projects.factories import ContainerFactory, ProjectFactory
@@ -54,7 +54,9 @@ def test_bad_list_parameters_are_400(as_user, params):
 
 
 def test_mkt_15_submit_is_private_whatever_is_sent(as_user, user):
-    response = as_user(user).post(BASES, {**NEW_BASE, "visibility": "public"}, format="json")
+    refused = as_user(user).post(BASES, {**NEW_BASE, "visibility": "public"}, format="json")
+    assert_refused(refused, "visibility")
+    response = as_user(user).post(BASES, NEW_BASE, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["visibility"], body["in_library"], body["default_branch"]) == (

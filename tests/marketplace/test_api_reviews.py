@@ -7,7 +7,7 @@ import pytest
 
 from marketplace.models import AgentReview, MarketplaceAgent
 from tests.factories import UserFactory
-from tests.helpers import assert_error, ids
+from tests.helpers import assert_error, assert_refused, ids
 from tests.marketplace.factories import AgentFactory, AgentReviewFactory, install
 from tests.marketplace.utils import agent_url, review_url, reviews_url
 
@@ -110,16 +110,12 @@ def test_bad_review_edit_is_400_and_changes_nothing(as_user, agent, user, body):
     assert (review.rating, review.comment) == (3, "")
 
 
-def test_r3_review_ignores_privileged_fields(as_user, agent, user):
+def test_r3_review_refuses_privileged_fields(as_user, agent, user):
     install(user, agent)
     someone = UserFactory()
-    body = (
-        as_user(user)
-        .post(
-            reviews_url(agent),
-            {"rating": 3, "user": str(someone.pk), "agent": str(AgentFactory().pk)},
-        )
-        .json()
+    response = as_user(user).post(
+        reviews_url(agent),
+        {"rating": 3, "user": str(someone.pk), "agent": str(AgentFactory().pk)},
     )
-    review = AgentReview.objects.get(pk=body["id"])
-    assert (review.user, review.agent) == (user, agent)
+    assert_refused(response, "user", "agent")
+    assert not AgentReview.objects.exists()

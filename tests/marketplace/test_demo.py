@@ -52,7 +52,7 @@ def test_seed_is_idempotent_and_keeps_counters_exact():
         assert agent.reviews_count == agent.reviews.count()
     reviewer = MarketplaceAgent.objects.get(slug="code-reviewer")
     assert (str(reviewer.rating), reviewer.is_featured) == ("4.50", True)
-    assert "Demo marketplace: 5 agents" in out.getvalue()
+    assert "Demo marketplace holds 5 agents" in out.getvalue()
 
 
 def test_seed_makes_public_https_bases_and_a_valid_published_template():

@@ -3,7 +3,7 @@
 import pytest
 
 from projects.models import BrowserPreview, Container, ContainerConnection
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_refused
 from tests.projects.factories import (
     BrowserPreviewFactory,
     ContainerConnectionFactory,
@@ -59,7 +59,6 @@ def test_create_container_lists_secret_names_never_values(owner_client, project)
             "environment_vars": {"NODE_ENV": "production"},
             "secrets": {"DB_PASSWORD": "hunter2-secret"},
             "is_primary": True,
-            "status": "running",
         },
     )
     assert response.status_code == 201, response.content
@@ -67,7 +66,7 @@ def test_create_container_lists_secret_names_never_values(owner_client, project)
     assert set(body) == CONTAINER_FIELDS
     assert body["container_name"] == f"{project.slug}-api"
     assert body["effective_port"] == 8000
-    assert body["status"] == "stopped"  # lifecycle fields are not writable
+    assert body["status"] == "stopped"
     assert body["secret_names"] == ["DB_PASSWORD"]
     assert "hunter2-secret" not in response.content.decode()
 
@@ -85,6 +84,17 @@ def test_external_service_container_is_connected(owner_client, project):
     )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "connected"
+    assert response.json()["effective_port"] is None  # PRJ-20: no dev-server default
+
+
+def test_lifecycle_fields_are_refused_as_read_only(owner_client, project):
+    response = owner_client.post(
+        nested(project, "containers"), {"name": "api", "status": "running"}
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "status": ["Read-only field: leave it out of the request."]
+    }
 
 
 BAD_CONTAINER_INPUT = [
@@ -135,17 +145,11 @@ def test_duplicate_container_name_is_409(owner_client, project):
 def test_patch_container_renames_merges_secrets_and_keeps_create_only_fields(owner_client, project):
     container = ContainerFactory(project=project, name="web", encrypted_secrets={"A": "1"})
     name = container.container_name
-    response = owner_client.patch(
-        nested(project, "containers", container),
-        {
-            "name": "frontend",
-            "secrets": {"A": None, "B": "2"},
-            "container_type": "service",
-            "deployment_mode": "external",
-            "status": "running",
-            "port": 8080,
-        },
-    )
+    create_only = {"container_type": "service", "deployment_mode": "external", "status": "running"}
+    edit = {"name": "frontend", "secrets": {"A": None, "B": "2"}, "port": 8080}
+    url = nested(project, "containers", container)
+    assert_refused(owner_client.patch(url, {**edit, **create_only}), *create_only)
+    response = owner_client.patch(url, edit)
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["name"], body["container_name"]) == ("frontend", name)
@@ -158,7 +162,7 @@ def test_patch_container_renames_merges_secrets_and_keeps_create_only_fields(own
     assert body["effective_port"] == 8080
 
 
-# Create-only fields are ignored on update, so their cases do not apply to PATCH.
+# Create-only fields are refused on update, so their bad-value cases do not apply to PATCH.
 BAD_CONTAINER_PATCH = [
     (payload, field)
     for payload, field in BAD_CONTAINER_INPUT
@@ -358,8 +362,10 @@ def test_prj_31_patch_checks_config_against_the_type(owner_client, project):
     assert_error(response, 400, "validation_error")
     response = owner_client.patch(
         nested(project, "connections", connection),
-        {"label": "edge", "source_container": "ignored"},
+        {"label": "edge", "source_container": "x"},
     )
+    assert list(assert_error(response, 400, "validation_error")["fields"]) == ["source_container"]
+    response = owner_client.patch(nested(project, "connections", connection), {"label": "edge"})
     assert response.status_code == 200 and response.json()["label"] == "edge"
 
 

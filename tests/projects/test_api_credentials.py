@@ -3,7 +3,7 @@
 import pytest
 
 from projects.models import DeploymentCredential, GitProviderCredential
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_refused
 from tests.projects.factories import (
     DeploymentCredentialFactory,
     GitProviderCredentialFactory,
@@ -106,9 +106,10 @@ def test_one_default_and_one_per_project_then_409(owner_client, project):
 
 def test_prj_81_patch_rotates_the_token(owner_client, user):
     credential = DeploymentCredentialFactory(user=user, access_token_encrypted="old-token-0000")
+    url = f"{DEPLOY}{credential.pk}/"
+    assert_refused(owner_client.patch(url, {"provider": "netlify"}), "provider")
     response = owner_client.patch(
-        f"{DEPLOY}{credential.pk}/",
-        {"access_token": "new-token-9999", "provider": "netlify", "provider_metadata": {"a": 1}},
+        url, {"access_token": "new-token-9999", "provider_metadata": {"a": 1}}
     )
     assert response.status_code == 200, response.content
     credential.refresh_from_db()
@@ -198,10 +199,9 @@ def test_bad_git_credential_input_is_400(owner_client, payload, field):
 
 def test_git_credential_patch_rotates_and_clears_refresh(owner_client, user):
     credential = GitProviderCredentialFactory(user=user)
-    response = owner_client.patch(
-        f"{GIT}{credential.pk}/",
-        {"access_token": "new-access-1111", "refresh_token": None, "provider": "gitlab"},
-    )
+    url = f"{GIT}{credential.pk}/"
+    assert_refused(owner_client.patch(url, {"provider": "gitlab"}), "provider")
+    response = owner_client.patch(url, {"access_token": "new-access-1111", "refresh_token": None})
     assert response.status_code == 200, response.content
     assert (response.json()["access_token_set"], response.json()["refresh_token_set"]) == (
         True,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from projects.models import ProjectAsset, ProjectFile
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_refused
 from tests.projects.factories import ProjectAssetFactory, ProjectFileFactory
 
 pytestmark = pytest.mark.django_db
@@ -315,8 +315,10 @@ def test_rename_and_move_touch_only_metadata(owner_client, project):
     asset = ProjectAssetFactory(project=project, filename="a.txt")
     ProjectAssetFactory(project=project, filename="taken.txt", directory="/docs")
     stored = asset.file.name
+    refused = owner_client.patch(assets_url(project, asset), {"filename": "b.txt", "file_size": 1})
+    assert_refused(refused, "file_size")
     response = owner_client.patch(
-        assets_url(project, asset), {"filename": "b.txt", "directory": "/docs", "file_size": 1}
+        assets_url(project, asset), {"filename": "b.txt", "directory": "/docs"}
     )
     assert response.status_code == 200, response.content
     asset.refresh_from_db()

@@ -9,7 +9,7 @@ from projects.models import EnvironmentStatus, Project, ProjectSnapshot
 from projects.selectors import RECENT_CHATS, with_canvas
 from projects.serializers.project import ProjectDetailSerializer
 from tests.chat.factories import ChatFactory
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_refused
 from tests.marketplace.factories import BaseFactory
 from tests.projects.factories import (
     ContainerConnectionFactory,
@@ -77,19 +77,18 @@ def test_prj_2_create_returns_the_detail_with_generated_names(owner_client, user
     assert Project.objects.get(pk=body["id"]).owner == user
 
 
-def test_r3_create_ignores_privileged_and_unknown_fields(owner_client, user, other_user):
-    response = owner_client.post(
-        url(),
-        {
-            "name": "Mine",
-            "owner": str(other_user.pk),
-            "slug": "chosen-slug",
-            "network_name": "evil",
-            "environment_status": "hibernated",
-            "s3_archive_size_bytes": 5,
-            "whatever": 1,
-        },
-    )
+def test_r3_create_refuses_privileged_and_unknown_fields(owner_client, user, other_user):
+    sent = {
+        "owner": str(other_user.pk),
+        "slug": "chosen-slug",
+        "network_name": "evil",
+        "environment_status": "hibernated",
+        "s3_archive_size_bytes": 5,
+        "whatever": 1,
+    }
+    assert_refused(owner_client.post(url(), {"name": "Mine", **sent}), *sent)
+    assert not Project.objects.exists()
+    response = owner_client.post(url(), {"name": "Mine"})
     assert response.status_code == 201
     project = Project.objects.get(pk=response.json()["id"])
     assert project.owner == user
@@ -202,11 +201,13 @@ def test_r2_another_users_project_is_404_for_every_verb(client_for, other_user, 
     assert project.name != "stolen"
 
 
-def test_patch_renames_but_keeps_the_slug_and_ignores_lifecycle_fields(owner_client, project):
+def test_patch_renames_but_refuses_the_slug_and_lifecycle_fields(owner_client, project):
     slug = project.slug
-    response = owner_client.patch(
+    refused = owner_client.patch(
         url(project), {"name": "Renamed", "environment_status": "hibernated", "slug": "x"}
     )
+    assert_refused(refused, "environment_status", "slug")
+    response = owner_client.patch(url(project), {"name": "Renamed"})
     assert response.status_code == 200
     assert response.json()["name"] == "Renamed"
     project.refresh_from_db()

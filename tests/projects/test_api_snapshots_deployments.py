@@ -3,7 +3,7 @@
 import pytest
 
 from projects.models import Deployment, ProjectSnapshot
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_refused
 from tests.projects.factories import (
     ContainerFactory,
     DeploymentCredentialFactory,
@@ -28,9 +28,11 @@ def nested(project, kind, row=None, action=None):
 
 
 def test_create_snapshot_is_manual_and_pending(owner_client, project, user):
-    response = owner_client.post(
+    refused = owner_client.post(
         nested(project, "snapshots"), {"label": "before refactor", "status": "ready"}
     )
+    assert_refused(refused, "status")
+    response = owner_client.post(nested(project, "snapshots"), {"label": "before refactor"})
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["snapshot_type"], body["status"], body["label"]) == (
@@ -73,9 +75,9 @@ def test_list_hides_deleted_snapshots_unless_asked(owner_client, project):
 
 def test_patch_changes_only_the_label(owner_client, project):
     snapshot = ProjectSnapshotFactory(project=project)
-    response = owner_client.patch(
-        nested(project, "snapshots", snapshot), {"label": "renamed", "status": "ready"}
-    )
+    url = nested(project, "snapshots", snapshot)
+    assert_refused(owner_client.patch(url, {"label": "renamed", "status": "ready"}), "status")
+    response = owner_client.patch(url, {"label": "renamed"})
     assert response.status_code == 200
     snapshot.refresh_from_db()
     assert (snapshot.label, snapshot.status) == ("renamed", "pending")
@@ -122,10 +124,10 @@ def test_runtime_reports_snapshot_status(client_for, service_account, project):
 def test_create_deployment_is_pending_with_the_credential(owner_client, project, user):
     credential = DeploymentCredentialFactory(user=user)
     container = ContainerFactory(project=project)
-    response = owner_client.post(
-        nested(project, "deployments"),
-        {"provider": "vercel", "container": str(container.pk), "status": "deployed"},
-    )
+    body = {"provider": "vercel", "container": str(container.pk)}
+    url = nested(project, "deployments")
+    assert_refused(owner_client.post(url, {**body, "status": "deployed"}), "status")
+    response = owner_client.post(url, body)
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["status"], body["credential"], body["container"]) == (

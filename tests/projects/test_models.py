@@ -110,11 +110,18 @@ def test_container_name_is_cut_to_63_characters(user):
 
 
 @pytest.mark.parametrize(
-    ("internal_port", "port", "expected"),
-    [(5173, 8000, 5173), (None, 8000, 8000), (None, None, 3000)],
+    ("container_type", "internal_port", "port", "expected"),
+    [
+        ("base", 5173, 8000, 5173),
+        ("base", None, 8000, 8000),
+        ("base", None, None, 3000),
+        ("service", None, 6379, 6379),
+        ("service", None, None, None),
+    ],
 )
-def test_prj_20_effective_port(internal_port, port, expected):
-    assert Container(internal_port=internal_port, port=port).effective_port == expected
+def test_prj_20_effective_port(container_type, internal_port, port, expected):
+    container = Container(container_type=container_type, internal_port=internal_port, port=port)
+    assert container.effective_port == expected
 
 
 def test_secret_names_are_sorted_keys():

@@ -7,7 +7,7 @@ from billing.models import UsageLog, UserAPIKey, UserCustomModel
 from tests.billing.api.utils import BILLING, keyed
 from tests.billing.factories import UserAPIKeyFactory, UserCustomModelFactory
 from tests.factories import UserFactory
-from tests.helpers import assert_error, ids
+from tests.helpers import assert_error, assert_refused, ids
 
 pytestmark = pytest.mark.django_db
 
@@ -97,12 +97,12 @@ def test_bad_key_input_is_400(paid_client, body):
     assert_error(paid_client.post(KEYS, body, format="json"), 400, "validation_error")
 
 
-def test_r3_posting_owner_or_usage_fields_changes_nothing(paid_client, paid_user, other_user):
+def test_r3_posting_owner_or_usage_fields_is_refused(paid_client, paid_user, other_user):
     response = add_key(
         paid_client, user=str(other_user.pk), last_used_at="2020-01-01T00:00:00Z", is_active=False
     )
-    key = UserAPIKey.objects.get(pk=response.json()["id"])
-    assert (key.user, key.last_used_at, key.is_active) == (paid_user, None, True)
+    assert_refused(response, "user", "last_used_at", "is_active")
+    assert not UserAPIKey.objects.exists()
 
 
 def test_bil_51_rotating_the_value(paid_client):
@@ -237,7 +237,9 @@ def test_custom_models_patch_and_delete(paid_client, paid_user):
     model = UserCustomModelFactory(user=paid_user)
     url = f"{MODELS}{model.pk}/"
     body = {"model_name": "Renamed", "pricing_input": "1.2500", "is_active": False}
-    response = paid_client.patch(url, {**body, "provider": "groq", "model_id": "x"}, format="json")
+    refused = paid_client.patch(url, {**body, "provider": "groq", "model_id": "x"}, format="json")
+    assert_refused(refused, "provider", "model_id")
+    response = paid_client.patch(url, body, format="json")
     assert response.status_code == 200
     assert {name: response.json()[name] for name in body} == body
     assert (response.json()["provider"], response.json()["model_id"]) == ("openai", model.model_id)

@@ -11,7 +11,7 @@ from tests.billing.api.utils import BILLING, WEBHOOK, keyed
 from tests.billing.conftest import signed
 from tests.billing.factories import pending_purchase
 from tests.factories import UserFactory
-from tests.helpers import assert_error, ids
+from tests.helpers import assert_error, assert_refused, ids
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,10 @@ def buy(client, package="medium", key="buy-1", **extra):
 
 
 def test_bil_20_purchase_amounts_come_from_the_package(owner_client, user, fake_stripe):
-    response = buy(owner_client, amount_cents=1, credits_amount=10**6, status="completed")
+    refused = buy(owner_client, amount_cents=1, credits_amount=10**6, status="completed")
+    assert_refused(refused, "amount_cents", "credits_amount", "status")
+    assert not CreditPurchase.objects.exists()
+    response = buy(owner_client)
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["package"], body["amount_cents"], body["credits_amount"]) == ("medium", 2500, 2500)

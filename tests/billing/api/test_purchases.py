@@ -144,6 +144,22 @@ def test_bil_41_free_agent_is_added_then_200(owner_client, user):
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["charged_cents"] == 0
     assert first.json()["entry"]["purchase_type"] == "free"
+    assert "Idempotent-Replayed" not in again  # another key: a new request that changed nothing
+
+
+def test_bil_41_a_free_install_replayed_with_its_key_says_so(owner_client, user):
+    """Issue 22: a free install records no sale, yet its replay answers as a paid one's does."""
+    agent = MarketplaceAgentFactory()
+    first = buy(owner_client, agent, key="free-1")
+    again = buy(owner_client, agent, key="free-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert "Idempotent-Replayed" not in first
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["entry"] == first.json()["entry"]
+    base = MarketplaceBaseFactory()
+    assert buy(owner_client, base, key="free-2", url=base_purchase_url).status_code == 201
+    replayed = buy(owner_client, base, key="free-2", url=base_purchase_url)
+    assert replayed["Idempotent-Replayed"] == "true"
 
 
 def test_bil_41_paid_base(owner_client, user):
@@ -158,12 +174,14 @@ def test_bil_41_paid_base(owner_client, user):
     assert MarketplaceTransaction.objects.get().base_id == base.pk
 
 
-def test_r3_a_price_in_the_body_is_ignored(owner_client, user):
+def test_r3_a_price_in_the_body_is_refused(owner_client, user):
+    """The purchase takes no body: a price sent with it is named and nothing is charged."""
     fund(user, purchased=5000)
     agent = MarketplaceAgentFactory(one_time=True)
     response = buy(owner_client, agent, body={"price": 1, "amount_total": 1, "charged_cents": 1})
-    assert response.json()["charged_cents"] == 1000
-    assert MarketplaceTransaction.objects.get().amount_total == 1000
+    fields = assert_error(response, 400, "validation_error")["fields"]
+    assert set(fields) == {"price", "amount_total", "charged_cents"}
+    assert not MarketplaceTransaction.objects.exists()
 
 
 # --- the caller's sales and purchases --------------------------------------------------------

@@ -106,15 +106,19 @@ def test_bil_35_a_charge_is_never_refused_the_shortfall_is_recorded(service_clie
     assert body["exhausted"] is True
 
 
-def test_r3_amounts_in_the_body_are_ignored(service_client, user):
+def test_r3_amounts_in_the_body_are_refused(service_client, user):
     fund(user, purchased=1000)
-    body = charge_body(user, cost_total=1, credits_charged=0, creator_revenue=99, is_byok=False)
-    body.update(billed_status="paid", shortfall_cents=0, request_id="mine")
-    response = post_charge(service_client, body, key="server-decides")
-    assert response.status_code == 201
-    log = UsageLog.objects.get()
-    assert (log.cost_total, log.credits_charged, log.creator_revenue) == (100, 100, 0)
-    assert log.request_id == "server-decides"
+    amounts = {
+        "cost_total": 1,
+        "credits_charged": 0,
+        "creator_revenue": 99,
+        "billed_status": "paid",
+        "shortfall_cents": 0,
+        "request_id": "mine",
+    }
+    response = post_charge(service_client, {**charge_body(user), **amounts}, key="server-decides")
+    assert set(assert_error(response, 400, "validation_error")["fields"]) == set(amounts)
+    assert not UsageLog.objects.exists()
 
 
 def test_the_project_must_be_the_charged_users(service_client, user, other_user):
