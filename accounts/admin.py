@@ -390,13 +390,14 @@ class AccessTokenAdmin(admin.ModelAdmin):
         "token_prefix",
         "user",
         "name",
+        "kind",
         "created_at",
         "last_used_at",
         "expires_at",
         "expired",
     )
     list_select_related = ("user",)
-    list_filter = (ExpiredFilter, "name")
+    list_filter = (ExpiredFilter, "kind", "name")
     search_fields = ("token_prefix", "user__email")
     raw_id_fields = ("user",)
     fields = (
@@ -404,6 +405,7 @@ class AccessTokenAdmin(admin.ModelAdmin):
         "token_prefix",
         "user",
         "name",
+        "kind",
         "created_at",
         "last_used_at",
         "expires_at",

@@ -277,6 +277,12 @@ live_token_lookup = PreparedQuery(
 )
 
 
+class TokenKind(models.TextChoices):
+    SESSION = "session"
+    PERSONAL = "personal"
+    SERVICE = "service"
+
+
 @audited()
 class AccessToken(BaseModel):
     """An API bearer token; only the SHA-256 digest of the raw value is stored (§2.3)."""
@@ -289,6 +295,11 @@ class AccessToken(BaseModel):
     token_digest = models.CharField(max_length=64, unique=True)
     token_prefix = models.CharField(max_length=12)
     name = models.CharField(max_length=100, blank=True)
+    # ACC-40: the ACC-23 cap and eviction count per kind, so a login never evicts a personal
+    # or service token.
+    kind = models.CharField(
+        max_length=10, choices=TokenKind, default=TokenKind.SESSION, db_default=TokenKind.SESSION
+    )
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
@@ -302,6 +313,9 @@ class AccessToken(BaseModel):
                 condition=Q(expires_at__gt=F("created_at")),
                 name="accounts_accesstoken_expires_after_created",
             ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TokenKind.values), name="accounts_accesstoken_kind_valid"
+            ),
         ]
         indexes = [models.Index(fields=["user", "expires_at"])]
 
@@ -309,11 +323,12 @@ class AccessToken(BaseModel):
         return f"{self.token_prefix}… ({self.name or 'token'})"
 
     @classmethod
-    def issue(cls, *, user, ttl, name, request=None):
-        """A new token and its raw value, shown only this once (ACC-20, ACC-23).
+    def issue(cls, *, user, ttl, name, request=None, kind=TokenKind.SESSION):
+        """A new token and its raw value, shown only this once (ACC-20, ACC-23, ACC-40).
 
         Under a lock on the user row, so concurrent logins cannot push the user past
-        ACCESS_TOKEN_MAX_PER_USER live tokens: the oldest go in the same transaction.
+        ACCESS_TOKEN_MAX_PER_USER live tokens of this `kind`: the oldest of that kind go in the
+        same transaction.
         """
         raw = cls.RAW_PREFIX + secrets.token_urlsafe(32)
         now = timezone.now()
@@ -325,6 +340,7 @@ class AccessToken(BaseModel):
                 token_digest=token_digest(raw),
                 token_prefix=raw[:12],
                 name=name[:100],
+                kind=kind,
                 expires_at=now + ttl,
                 user_agent=meta.get("HTTP_USER_AGENT", "")[:255],
                 ip_address=meta.get("REMOTE_ADDR") or None,
@@ -332,7 +348,7 @@ class AccessToken(BaseModel):
             keep = settings.ACCESS_TOKEN_MAX_PER_USER
             surplus = (
                 cls.objects.live(now)
-                .filter(user=user)
+                .filter(user=user, kind=kind)
                 .order_by("-created_at", "-id")
                 .values_list("pk", flat=True)[keep:]
             )

@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from accounts.models import USERNAME_PATTERN, AccessToken, OAuthAccount, User
+from accounts.signals import models_unknown
 
 PASSWORD_MAX_LENGTH = 128
 DISABLED_MODELS_MAX = 500
@@ -107,7 +108,15 @@ class MeUpdateSerializer(serializers.ModelSerializer):
         extra_kwargs = {"username": {"validators": [RegexValidator(USERNAME_PATTERN)]}}
 
     def validate_disabled_models(self, value):
-        return list(dict.fromkeys(value))
+        """BIL-76: each id names a model of the price catalogue (or one of the user's own)."""
+        value = list(dict.fromkeys(value))
+        answers = models_unknown.send(sender=User, user=self.instance, models=value)
+        unknown = sorted({model for _, models in answers for model in models})
+        if unknown:
+            raise serializers.ValidationError(
+                [f"{model!r} is not a model of the catalogue." for model in unknown[:10]]
+            )
+        return value
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -190,6 +199,7 @@ class AccessTokenSerializer(serializers.ModelSerializer):
             "id",
             "token_prefix",
             "name",
+            "kind",
             "created_at",
             "last_used_at",
             "expires_at",
@@ -199,6 +209,26 @@ class AccessTokenSerializer(serializers.ModelSerializer):
 
     def get_is_current(self, token) -> bool:
         return token == self.context["request"].auth
+
+
+class PersonalTokenCreateSerializer(serializers.Serializer):
+    """ACC-41: a personal token's name and lifetime."""
+
+    name = serializers.CharField(max_length=100)
+    ttl_days = serializers.IntegerField(min_value=1, max_value=365)
+
+
+class PersonalTokenSerializer(AccessTokenSerializer):
+    """The new token with its raw value: shown this once (ACC-20)."""
+
+    token = serializers.SerializerMethodField()
+
+    class Meta(AccessTokenSerializer.Meta):
+        fields = [*AccessTokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+    def get_token(self, token) -> str:
+        return self.context["raw"]
 
 
 class OAuthAccountSerializer(serializers.ModelSerializer):

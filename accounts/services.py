@@ -38,6 +38,7 @@ from accounts.models import (
     CodePurpose,
     EmailVerificationCode,
     OAuthAccount,
+    TokenKind,
     User,
     normalize_email,
 )
@@ -60,7 +61,7 @@ CODES_PER_HOUR = 5
 CODE_SPACING = timedelta(seconds=60)
 CHALLENGE_SALT = "accounts.2fa-challenge"
 CHALLENGE_MAX_AGE = int(CODE_TTL.total_seconds())
-SERVICE_TOKEN_DAYS = range(1, 366)
+SERVICE_TOKEN_DAYS = range(1, 366)  # also the lifetimes of personal tokens (ACC-41)
 
 
 class CodeHasher(Argon2PasswordHasher):
@@ -134,7 +135,20 @@ def service_token_issue(*, user, actor, name, ttl_days):
     if ttl_days not in SERVICE_TOKEN_DAYS:
         raise DomainError(fields={"ttl_days": ["Between 1 and 365 days."]})
     security_log.info("Service token %r issued to %s by %s", name, user.pk, actor.pk)
-    return AccessToken.issue(user=user, ttl=timedelta(days=ttl_days), name=name)
+    return AccessToken.issue(
+        user=user, ttl=timedelta(days=ttl_days), name=name, kind=TokenKind.SERVICE
+    )
+
+
+def personal_token_issue(*, actor, name, ttl_days):
+    """ACC-41: a user's own API token for scripts, `ttl_days` 1 to 365; the raw value is returned
+    this once. It counts against the personal cap only (ACC-40), so logins never evict it."""
+    if ttl_days not in SERVICE_TOKEN_DAYS:
+        raise DomainError(fields={"ttl_days": ["Between 1 and 365 days."]})
+    security_log.info("Personal token %r issued to %s", name, actor.pk)
+    return AccessToken.issue(
+        user=actor, ttl=timedelta(days=ttl_days), name=name, kind=TokenKind.PERSONAL
+    )
 
 
 # --- one-time codes (ACC-30…35) -------------------------------------------------------------

@@ -28,6 +28,8 @@ from accounts.serializers import (
     OAuthCallbackSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
+    PersonalTokenCreateSerializer,
+    PersonalTokenSerializer,
     RegisterSerializer,
     ResendChallengeSerializer,
     TokenResponseSerializer,
@@ -247,7 +249,8 @@ class MeView(APIView):
 
 
 class AccessTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, GenericViewSet):
-    """The caller's live tokens; deleting one revokes it."""
+    """The caller's live tokens; deleting one revokes it; creating one makes a personal token
+    for scripts (ACC-41)."""
 
     serializer_class = AccessTokenSerializer
     queryset = AccessToken.objects.none()  # the model, for the schema; rows come from below
@@ -256,6 +259,18 @@ class AccessTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Generi
         return (
             AccessToken.objects.live().filter(user=self.request.user).order_by("-created_at", "-id")
         )
+
+    @extend_schema(
+        summary="Make a personal API token (ACC-41); its value is shown only in this answer",
+        request=PersonalTokenCreateSerializer,
+        responses={201: PersonalTokenSerializer},
+    )
+    def create(self, request):
+        data = valid_data(PersonalTokenCreateSerializer, request)
+        token, raw = services.personal_token_issue(actor=request.user, **data)
+        context = {"request": request, "raw": raw}
+        body = PersonalTokenSerializer(token, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class OAuthAccountViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, GenericViewSet):

@@ -629,3 +629,73 @@ class UserCustomModel(BaseModel):
 
     def __str__(self):
         return f"{self.provider}/{self.model_id}"
+
+
+class ModelPriceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_model(self, model):
+        """The row priced for a usage's `model`, `provider/model_id`: the text before the first
+        `/` is the provider, the rest the provider's model id."""
+        provider, _, model_id = model.partition("/")
+        return self.filter(provider=provider, model_id=model_id)
+
+
+@audited()
+class ModelPrice(BaseModel):
+    """The platform's price of one model (EXTENSIONS.md §5, BIL-72…76): what a usage charge
+    costs, in cents per 1M tokens. A charge copies its cost onto the usage log, so a later
+    price change never reprices usage already charged (BIL-74)."""
+
+    provider = models.CharField(max_length=20, choices=LLMProvider)
+    model_id = models.CharField(max_length=255)
+    display_name = models.CharField(max_length=255, blank=True)
+    input_price = models.DecimalField(max_digits=12, decimal_places=4)
+    output_price = models.DecimalField(max_digits=12, decimal_places=4)
+    cache_read_price = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    cache_write_price = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True, validators=[JsonValidator(dict)])
+    is_active = models.BooleanField(default=True)
+    is_default = models.BooleanField(default=False)
+
+    objects = ModelPriceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "model price"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__in=LLMProvider.values),
+                name="billing_modelprice_provider_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "model_id"], name="billing_modelprice_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="billing_modelprice_one_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(input_price__gte=0)
+                & Q(output_price__gte=0)
+                & (Q(cache_read_price__isnull=True) | Q(cache_read_price__gte=0))
+                & (Q(cache_write_price__isnull=True) | Q(cache_write_price__gte=0)),
+                name="billing_modelprice_prices_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(model_id=""), name="billing_modelprice_model_id_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True) | Q(is_default=False),
+                name="billing_modelprice_default_is_active",
+            ),
+        ]
+
+    def __str__(self):
+        return self.model
+
+    @property
+    def model(self):
+        """The id usage names this model by (`provider/model_id`)."""
+        return f"{self.provider}/{self.model_id}"

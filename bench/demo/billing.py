@@ -6,16 +6,20 @@ step is idempotent: grants happen only to users with no ledger yet, charges and 
 replay their idempotency keys, and rows are looked up before they are created.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 
 from accounts.models import SubscriptionTier
 from accounts.services import mark_email_verified
 from bench.demo.accounts import demo_users
+from billing.catalogue import seed_catalogue
 from billing.errors import InsufficientCredits
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
     LLMProvider,
+    ModelPrice,
     UsageLog,
     UserAPIKey,
     UserCustomModel,
@@ -62,9 +66,11 @@ DEMO_STRIPE_EVENTS = (
     },
 )
 DEMO_BYOK_MODEL = "anthropic/claude-opus-4"
+DEMO_RETIRED_MODEL = "gpt-4o"
 
 
 def seed(stdout):
+    _catalogue()
     users = {user.username: user for user in demo_users()}
     if not users:
         stdout.write("Demo billing: skipped (no demo users).")
@@ -90,6 +96,22 @@ def seed(stdout):
     stdout.write(
         f"Demo billing: credits for {len(users)} users, {logs} usage logs, "
         f"{'a marketplace sale' if sold else 'no marketplace sale (no paid item listed)'}."
+    )
+
+
+def _catalogue():
+    """The migration's starting prices (a flushed test database has none) and one retired
+    model, so staff see an inactive row that usage is refused for (BIL-73)."""
+    seed_catalogue(ModelPrice)
+    ModelPrice.objects.get_or_create(
+        provider=LLMProvider.OPENAI,
+        model_id=DEMO_RETIRED_MODEL,
+        defaults={
+            "display_name": "GPT-4o (retired)",
+            "input_price": Decimal("250"),
+            "output_price": Decimal("1000"),
+            "is_active": False,
+        },
     )
 
 

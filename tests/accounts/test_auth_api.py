@@ -476,14 +476,14 @@ def test_me_shows_the_profile_and_balance_never_secrets(client_for, user):
     assert "password" not in body and "hashed_password" not in body
 
 
-def test_me_patch_updates_preferences(client_for, user):
+def test_me_patch_updates_preferences(client_for, user, model_catalogue):
     response = client_for(user).patch(
         "/api/v1/auth/me/",
         {
             "name": "Renamed",
             "theme_preset": "solarized",
             "chat_position": "left",
-            "disabled_models": ["gpt-x", "gpt-x", "claude-y"],
+            "disabled_models": ["openai/gpt-5", "openai/gpt-5", "anthropic/claude-haiku-4"],
             "avatar_url": "https://cdn.example.com/me.png",
             "username": "renamed_user",
         },
@@ -491,7 +491,7 @@ def test_me_patch_updates_preferences(client_for, user):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["disabled_models"] == ["gpt-x", "claude-y"]
+    assert body["disabled_models"] == ["openai/gpt-5", "anthropic/claude-haiku-4"]
     assert (body["name"], body["chat_position"], body["username"]) == (
         "Renamed",
         "left",

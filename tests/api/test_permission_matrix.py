@@ -45,7 +45,13 @@ from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMI
 from tests import figures
 from tests.accounts.factories import OAuthAccountFactory
 from tests.api.routes import served
-from tests.billing.factories import UserAPIKeyFactory, UserCustomModelFactory, pending_purchase
+from tests.billing.factories import (
+    TEST_MODEL,
+    UserAPIKeyFactory,
+    UserCustomModelFactory,
+    pending_purchase,
+    price_catalogue,
+)
 from tests.chat.factories import (
     AgentCommandLogFactory,
     AgentRunFactory,
@@ -177,6 +183,7 @@ ROUTES = {
     ("auth-oauth-authorize", "GET"): ("/api/v1/auth/oauth/github/authorize/", "public"),
     ("auth-oauth-callback", "POST"): ("/api/v1/auth/oauth/github/callback/", "public"),
     ("access-token-list", "GET"): ("/api/v1/auth/tokens/", "user"),
+    ("access-token-list", "POST"): ("/api/v1/auth/tokens/", "user"),
     ("access-token-detail", "DELETE"): ("/api/v1/auth/tokens/{token}/", "owner"),
     ("oauth-account-list", "GET"): ("/api/v1/auth/oauth-accounts/", "user"),
     ("oauth-account-detail", "DELETE"): ("/api/v1/auth/oauth-accounts/{oauth}/", "owner"),
@@ -362,6 +369,7 @@ ROUTES = {
     ("billing-api-key-detail", "PATCH"): ("/api/v1/billing/api-keys/{api_key}/", "owner"),
     ("billing-api-key-detail", "DELETE"): ("/api/v1/billing/api-keys/{api_key}/", "owner"),
     ("billing-custom-model-list", "GET"): ("/api/v1/billing/custom-models/", "user"),
+    ("billing-model-list", "GET"): ("/api/v1/billing/models/", "user"),
     ("billing-custom-model-list", "POST"): ("/api/v1/billing/custom-models/", "user"),
     ("billing-custom-model-detail", "GET"): (
         "/api/v1/billing/custom-models/{custom_model}/",
@@ -470,6 +478,7 @@ PRIVATE_ROWS = (
 
 
 def build_world():
+    price_catalogue()
     owner = UserFactory(subscription_tier="pro")
     project = ProjectFactory(owner=owner)
     connection = ContainerConnectionFactory(project=project)
@@ -484,7 +493,7 @@ def build_world():
     post = FeedbackPostFactory(user=owner)
     token, _ = AccessToken.issue(user=owner, ttl=timedelta(days=1), name="second")
     usage, _ = credits_charge(
-        charge=Charge(user_id=owner.pk, model="acme/model", tokens_input=0, tokens_output=0),
+        charge=Charge(user_id=owner.pk, model=TEST_MODEL, tokens_input=0, tokens_output=0),
         request_id=f"world-{uuid.uuid4()}",
     )
     return SimpleNamespace(

@@ -25,6 +25,7 @@ from accounts.models import AccessToken
 from config.roles import SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from tests import figures
 from tests.api.test_permission_matrix import ROUTES, bearer, build_world, ids_of
+from tests.billing.factories import TEST_MODEL
 from tests.conftest import granted_group
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.projects.factories import ProjectFactory
@@ -146,6 +147,7 @@ WRITABLE_THERE = {
 }
 
 BODIES = {
+    ("access-token-list", "POST"): lambda w: {"name": "script", "ttl_days": 30},
     ("auth-register", "POST"): lambda w: {
         "email": "newcomer@example.com",
         "password": DEFAULT_PASSWORD,
@@ -220,7 +222,7 @@ BODIES = {
     ("billing-custom-model-detail", "PATCH"): lambda w: {"model_name": "Renamed model"},
     ("billing-usage-list", "POST"): lambda w: {
         "user": str(w.owner.pk),
-        "model": "acme/model",
+        "model": TEST_MODEL,
         "tokens_input": 1000,
         "tokens_output": 0,
     },

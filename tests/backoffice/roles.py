@@ -50,6 +50,7 @@ STAFF_GROUPS = {
         "billing.UsageLog": "v",
         "billing.UserAPIKey": "v",
         "billing.UserCustomModel": "v",
+        "billing.ModelPrice": "acv",
         "pghistory.Events": "v",
     },
     CURATORS_GROUP: {
@@ -85,6 +86,7 @@ MODEL_RULES = {
     "billing.UsageLog": "v",
     "billing.UserAPIKey": "dv",
     "billing.UserCustomModel": "cdv",
+    "billing.ModelPrice": "acv",  # retired by deactivation, never deleted (BIL-75)
     "chat.AgentCommandLog": "v",  # insert-only
     "chat.AgentRun": "v",  # the runtime's; staff only cancel or fail (actions)
     "chat.Chat": "acdv",

@@ -62,6 +62,7 @@ BILLING_SEES = {
     "accounts.UserPermissionGrant",
     "billing.CreditPurchase",
     "billing.MarketplaceTransaction",
+    "billing.ModelPrice",
     "billing.StripeEvent",
     "billing.UserAPIKey",
     "billing.UserCustomModel",

@@ -15,6 +15,7 @@ from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
     MarketplaceTransaction,
+    ModelPrice,
     StripeEvent,
     UsageLog,
     UserAPIKey,
@@ -26,6 +27,7 @@ from config import admin as config_admin
 from config.admin import money
 from tests.billing.conftest import fund
 from tests.billing.factories import (
+    TEST_MODEL,
     MarketplaceAgentFactory,
     UserAPIKeyFactory,
     UserCustomModelFactory,
@@ -45,6 +47,7 @@ BILLING_MODELS = (
     MarketplaceTransaction,
     UserAPIKey,
     UserCustomModel,
+    ModelPrice,
 )
 INSERT_ONLY = (CreditLedgerEntry, StripeEvent, CreditPurchase, UsageLog, MarketplaceTransaction)
 
@@ -82,6 +85,7 @@ def rows(user, other_user):
         MarketplaceTransaction: sold,
         UserAPIKey: UserAPIKeyFactory(user=user),
         UserCustomModel: UserCustomModelFactory(user=user),
+        ModelPrice: ModelPrice.objects.for_model(TEST_MODEL).get(),
     }
 
 
@@ -102,6 +106,7 @@ SEARCHES = {
     MarketplaceTransaction: lambda row: row.creator.email,
     UserAPIKey: lambda row: row.user.email,
     UserCustomModel: lambda row: row.model_id,
+    ModelPrice: lambda row: row.model_id,
 }
 
 
@@ -116,8 +121,8 @@ def test_changelist_search_and_change_pages_load(admin_client, rows, model):
     assert admin_client.get(admin_url(model, f"{row.pk}/change/")).status_code == 200
 
 
-@pytest.mark.parametrize("model", BILLING_MODELS)
-def test_nothing_is_added_in_admin(admin_client, model):
+@pytest.mark.parametrize("model", [m for m in BILLING_MODELS if m is not ModelPrice])
+def test_nothing_but_prices_is_added_in_admin(admin_client, model):
     assert admin_client.get(admin_url(model, "add/")).status_code == 403
 
 
