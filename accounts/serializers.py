@@ -1,8 +1,18 @@
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from accounts.models import USERNAME_PATTERN, AccessToken, OAuthAccount, User
+from accounts.models import (
+    USERNAME_PATTERN,
+    AccessToken,
+    McpServer,
+    McpTransport,
+    OAuthAccount,
+    User,
+    validate_mcp_headers,
+)
 from accounts.signals import models_unknown
+from config.schema import EnumChoiceField
+from config.validators import JsonValidator
 
 PASSWORD_MAX_LENGTH = 128
 DISABLED_MODELS_MAX = 500
@@ -250,3 +260,53 @@ class OAuthAuthorizeSerializer(serializers.Serializer):
 class OAuthCallbackSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=2048)
     state = serializers.CharField(max_length=2048)
+
+
+class McpServerSerializer(serializers.ModelSerializer):
+    """ACC-42: never the headers' values, only their names (`header_names`), read from their own
+    column so a listing decrypts nothing."""
+
+    transport = EnumChoiceField(McpTransport, read_only=True)
+    has_headers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = McpServer
+        fields = [
+            "id",
+            "name",
+            "transport",
+            "url",
+            "header_names",
+            "has_headers",
+            "enabled_tools",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_headers(self, server) -> bool:
+        return bool(server.header_names)
+
+
+class McpServerWriteSerializer(serializers.ModelSerializer):
+    """ACC-42: `headers` is write-only; sending it replaces every header."""
+
+    transport = EnumChoiceField(McpTransport, required=False)
+    headers = serializers.JSONField(
+        write_only=True,
+        required=False,
+        validators=[JsonValidator(rules=(validate_mcp_headers,))],
+        style={"input_type": "password"},
+    )
+
+    class Meta:
+        model = McpServer
+        fields = ["name", "transport", "url", "headers", "enabled_tools", "is_active"]
+        # Uniqueness per user is the service's 409, not a 400 here.
+        validators = []
+
+
+class McpServerUpdateSerializer(McpServerWriteSerializer):
+    class Meta(McpServerWriteSerializer.Meta):
+        extra_kwargs = {"name": {"required": False}, "url": {"required": False}}

@@ -39,6 +39,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AccessToken, User
+from accounts.services import mcp_server_create
 from billing.services.credits import Charge, credits_charge
 from chat.models import Message
 from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
@@ -187,6 +188,11 @@ ROUTES = {
     ("access-token-detail", "DELETE"): ("/api/v1/auth/tokens/{token}/", "owner"),
     ("oauth-account-list", "GET"): ("/api/v1/auth/oauth-accounts/", "user"),
     ("oauth-account-detail", "DELETE"): ("/api/v1/auth/oauth-accounts/{oauth}/", "owner"),
+    ("mcp-server-list", "GET"): ("/api/v1/auth/mcp-servers/", "user"),
+    ("mcp-server-list", "POST"): ("/api/v1/auth/mcp-servers/", "user"),
+    ("mcp-server-detail", "GET"): ("/api/v1/auth/mcp-servers/{mcp_server}/", "owner"),
+    ("mcp-server-detail", "PATCH"): ("/api/v1/auth/mcp-servers/{mcp_server}/", "owner"),
+    ("mcp-server-detail", "DELETE"): ("/api/v1/auth/mcp-servers/{mcp_server}/", "owner"),
     # projects
     ("project-list", "GET"): ("/api/v1/projects/", "user"),
     ("project-list", "POST"): ("/api/v1/projects/", "user"),
@@ -466,6 +472,7 @@ PRIVATE_ROWS = (
     "note",
     "token",
     "oauth",
+    "mcp_server",
     "purchase",
     "api_key",
     "custom_model",
@@ -524,6 +531,9 @@ def build_world():
         comment=FeedbackCommentFactory(user=owner, feedback=post),
         token=token,
         oauth=OAuthAccountFactory(user=owner),
+        mcp_server=mcp_server_create(
+            actor=owner, name="matrix", url="https://mcp.example.com/", headers={"X-Key": "k"}
+        ),
         purchase=pending_purchase(owner),
         api_key=UserAPIKeyFactory(user=owner),
         custom_model=UserCustomModelFactory(user=owner),

@@ -148,6 +148,8 @@ WRITABLE_THERE = {
 
 BODIES = {
     ("access-token-list", "POST"): lambda w: {"name": "script", "ttl_days": 30},
+    ("mcp-server-list", "POST"): lambda w: {"name": "new", "url": "https://mcp.example.com/"},
+    ("mcp-server-detail", "PATCH"): lambda w: {"name": "renamed"},
     ("auth-register", "POST"): lambda w: {
         "email": "newcomer@example.com",
         "password": DEFAULT_PASSWORD,

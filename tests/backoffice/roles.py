@@ -13,6 +13,7 @@ STAFF_GROUPS = {
     SUPPORT_GROUP: {
         "accounts.AccessToken": "dv",
         "accounts.EmailVerificationCode": "v",
+        "accounts.McpServer": "dv",
         "accounts.OAuthAccount": "v",
         "accounts.User": "cv",
         "billing.CreditLedgerEntry": "v",
@@ -77,6 +78,7 @@ MODEL_RULES = {
     "accounts.AccessToken": "dv",  # issued by sign-in or the service-token action; revoked
     "accounts.EmailVerificationCode": "dv",
     "accounts.OAuthAccount": "dv",  # unlinked through the service
+    "accounts.McpServer": "dv",  # the user's preference; deleted through the service
     "accounts.User": "acdv",
     "auth.Group": "acdv",
     "billing.CreditLedgerEntry": "v",  # insert-only money (BIL-7)

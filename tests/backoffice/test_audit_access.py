@@ -31,6 +31,7 @@ SUPERUSER = "superuser"
 SUPPORT_SEES = {
     "accounts.AccessToken",
     "accounts.EmailVerificationCode",
+    "accounts.McpServer",
     "accounts.OAuthAccount",
     "accounts.User",
     "accounts.UserGroupMembership",
