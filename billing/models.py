@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_cryptography.fields import encrypt
 
+from accounts.models import SubscriptionTier
 from config.audit import audited
 from config.encryption import SecretFieldsModel
 from config.models import BaseModel
@@ -196,6 +197,16 @@ class StripeEvent(BaseModel):
     status = models.CharField(max_length=10, choices=StripeEventStatus)
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # BIL-78: whose event it is, as it arrived, for staff search; the user may come later.
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stripe_events",
+        db_index=False,
+    )
+    stripe_customer_id = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
@@ -211,7 +222,19 @@ class StripeEvent(BaseModel):
                 fields=["event_id"], name="billing_stripeevent_event_id_unique"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(
+                fields=["user", "created_at"],
+                condition=Q(user__isnull=False),
+                name="billing_stripeevent_user",
+            ),
+            models.Index(
+                fields=["stripe_customer_id"],
+                condition=~Q(stripe_customer_id=""),
+                name="billing_stripeevent_customer",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.event_type} {self.event_id}"
@@ -699,3 +722,57 @@ class ModelPrice(BaseModel):
     def model(self):
         """The id usage names this model by (`provider/model_id`)."""
         return f"{self.provider}/{self.model_id}"
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active"
+    TRIALING = "trialing"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+    INCOMPLETE = "incomplete"
+
+
+class BillingCycle(models.TextChoices):
+    MONTHLY = "monthly"
+    ANNUAL = "annual"
+
+
+@audited()
+class Subscription(BaseModel):
+    """A user's Stripe subscription as Stripe last reported it (EXTENSIONS.md §13, BIL-77):
+    written only by the subscription webhooks, which re-read it from Stripe. The OneToOne keeps
+    one row per user, as one user never holds two subscriptions."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="subscription"
+    )
+    stripe_subscription_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=SubscriptionStatus)
+    tier = models.CharField(max_length=10, choices=SubscriptionTier, blank=True)
+    billing_cycle = models.CharField(max_length=7, choices=BillingCycle, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+
+    objects = UserRowsQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_subscription_id"], name="billing_subscription_stripe_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SubscriptionStatus.values),
+                name="billing_subscription_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(tier__in=[*SubscriptionTier.values, ""]),
+                name="billing_subscription_tier_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(billing_cycle__in=[*BillingCycle.values, ""]),
+                name="billing_subscription_billing_cycle_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.stripe_subscription_id} ({self.status})"

@@ -29,6 +29,7 @@ from billing.services.credit_purchases import credit_purchase_fulfil
 from billing.services.credits import credits_grant_daily_start, tier_set
 from billing.services.marketplace_sales import item_purchase
 from billing.services.stripe_events import stripe_event_process
+from billing.services.subscriptions import subscription_sync
 from billing.services.usage import usage_record
 from chat.models import AgentRun
 from marketplace.models import AgentPricingType, MarketplaceAgent
@@ -83,6 +84,7 @@ def seed(stdout):
     if "grace" in users:
         tier_set(user=users["grace"], tier=SubscriptionTier.PRO)
         users["grace"].refresh_from_db()  # the services read the tier from the instance
+        _subscription(users["grace"])
         _byok(users["grace"])
     if "ada" in users:
         _credit_purchase(users["ada"], package="medium", payment_intent="pi_demo_ada")
@@ -96,6 +98,21 @@ def seed(stdout):
     stdout.write(
         f"Demo billing: credits for {len(users)} users, {logs} usage logs, "
         f"{'a marketplace sale' if sold else 'no marketplace sale (no paid item listed)'}."
+    )
+
+
+def _subscription(user):
+    """Grace's Pro plan as the webhook records it (BIL-77), cancelling at the period's end."""
+    subscription_sync(
+        user=user,
+        subscription={
+            "id": "sub_demo_grace",
+            "status": "active",
+            "cancel_at_period_end": True,
+            "items": {"data": [{"price": {"recurring": {"interval": "month"}}}]},
+        },
+        tier=SubscriptionTier.PRO,
+        period_end=user.credits_reset_at,
     )
 
 

@@ -641,11 +641,12 @@ def test_tokens_list_marks_the_current_one_and_hides_others(client_for, user, ot
     body = client.get("/api/v1/auth/tokens/").json()
     assert body["count"] == 1
     (row,) = body["results"]
-    assert row["is_current"] is True
+    assert row["is_current"] is True and row["kind"] == "session"
     assert set(row) == {
         "id",
         "token_prefix",
         "name",
+        "kind",
         "created_at",
         "last_used_at",
         "expires_at",

@@ -18,6 +18,7 @@ STAFF_GROUPS = {
         "accounts.User": "cv",
         "billing.CreditLedgerEntry": "v",
         "billing.CreditPurchase": "v",
+        "billing.Subscription": "v",
         "billing.UsageLog": "v",
         "chat.AgentCommandLog": "v",
         "chat.AgentRun": "v",
@@ -52,6 +53,7 @@ STAFF_GROUPS = {
         "billing.UserAPIKey": "v",
         "billing.UserCustomModel": "v",
         "billing.ModelPrice": "acv",
+        "billing.Subscription": "v",
         "pghistory.Events": "v",
     },
     CURATORS_GROUP: {
@@ -89,6 +91,7 @@ MODEL_RULES = {
     "billing.UserAPIKey": "dv",
     "billing.UserCustomModel": "cdv",
     "billing.ModelPrice": "acv",  # retired by deactivation, never deleted (BIL-75)
+    "billing.Subscription": "v",  # the webhooks write it (BIL-77)
     "chat.AgentCommandLog": "v",  # insert-only
     "chat.AgentRun": "v",  # the runtime's; staff only cancel or fail (actions)
     "chat.Chat": "acdv",

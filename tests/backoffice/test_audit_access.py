@@ -37,6 +37,7 @@ SUPPORT_SEES = {
     "accounts.UserGroupMembership",
     "accounts.UserPermissionGrant",
     "billing.CreditPurchase",
+    "billing.Subscription",
     "chat.AgentRun",
     "chat.Chat",
     "chat.ShellSession",
@@ -65,6 +66,7 @@ BILLING_SEES = {
     "billing.MarketplaceTransaction",
     "billing.ModelPrice",
     "billing.StripeEvent",
+    "billing.Subscription",
     "billing.UserAPIKey",
     "billing.UserCustomModel",
 }

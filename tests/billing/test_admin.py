@@ -17,6 +17,7 @@ from billing.models import (
     MarketplaceTransaction,
     ModelPrice,
     StripeEvent,
+    Subscription,
     UsageLog,
     UserAPIKey,
     UserCustomModel,
@@ -48,8 +49,10 @@ BILLING_MODELS = (
     UserAPIKey,
     UserCustomModel,
     ModelPrice,
+    Subscription,
 )
 INSERT_ONLY = (CreditLedgerEntry, StripeEvent, CreditPurchase, UsageLog, MarketplaceTransaction)
+WEBHOOK_ONLY = (Subscription,)
 
 
 def unknown_customer_event(event_id="evt_admin_failed", customer="cus_later"):
@@ -86,6 +89,9 @@ def rows(user, other_user):
         UserAPIKey: UserAPIKeyFactory(user=user),
         UserCustomModel: UserCustomModelFactory(user=user),
         ModelPrice: ModelPrice.objects.for_model(TEST_MODEL).get(),
+        Subscription: Subscription.objects.create(
+            user=user, stripe_subscription_id="sub_admin", status="active", tier="pro"
+        ),
     }
 
 
@@ -107,6 +113,7 @@ SEARCHES = {
     UserAPIKey: lambda row: row.user.email,
     UserCustomModel: lambda row: row.model_id,
     ModelPrice: lambda row: row.model_id,
+    Subscription: lambda row: row.user.email,
 }
 
 
@@ -126,7 +133,7 @@ def test_nothing_but_prices_is_added_in_admin(admin_client, model):
     assert admin_client.get(admin_url(model, "add/")).status_code == 403
 
 
-@pytest.mark.parametrize("model", INSERT_ONLY)
+@pytest.mark.parametrize("model", INSERT_ONLY + WEBHOOK_ONLY)
 def test_money_rows_are_read_only_and_never_deleted(admin_client, rows, model):
     row = rows[model]
     page = admin_client.get(admin_url(model, f"{row.pk}/change/"))
