@@ -8,7 +8,14 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import AccessToken, EmailVerificationCode, OAuthAccount, User, normalize_email
+from accounts.models import (
+    AccessToken,
+    EmailVerificationCode,
+    McpServer,
+    OAuthAccount,
+    User,
+    normalize_email,
+)
 from accounts.permissions import (
     PRIVILEGE_FIELDS,
     changeable_privilege_fields,
@@ -27,7 +34,7 @@ from config.admin import (
     report,
 )
 from config.audit import grantable
-from config.encryption import masked
+from config.encryption import MASK, masked
 from config.exceptions import DomainError
 from config.roles import is_service_account
 
@@ -390,13 +397,14 @@ class AccessTokenAdmin(admin.ModelAdmin):
         "token_prefix",
         "user",
         "name",
+        "kind",
         "created_at",
         "last_used_at",
         "expires_at",
         "expired",
     )
     list_select_related = ("user",)
-    list_filter = (ExpiredFilter, "name")
+    list_filter = (ExpiredFilter, "kind", "name")
     search_fields = ("token_prefix", "user__email")
     raw_id_fields = ("user",)
     fields = (
@@ -404,6 +412,7 @@ class AccessTokenAdmin(admin.ModelAdmin):
         "token_prefix",
         "user",
         "name",
+        "kind",
         "created_at",
         "last_used_at",
         "expires_at",
@@ -504,3 +513,49 @@ class EmailVerificationCodeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(McpServer)
+class McpServerAdmin(DeclaredSearchMixin, admin.ModelAdmin):
+    """Read-only (ACC-44): a server is its user's preference. Its headers show by name only and
+    are never decrypted on these pages; Support may delete a server, through the service."""
+
+    list_display = ("name", "user", "transport", "url", "headers_masked", "is_active", "created_at")
+    list_select_related = ("user",)
+    list_filter = ("transport", "is_active")
+    search_fields = ("user__email",)
+    search_lookups = {"user__email": normalize_email}
+    search_help_text = "The user's exact email."
+    fields = (
+        "id",
+        "user",
+        "name",
+        "transport",
+        "url",
+        "headers_masked",
+        "enabled_tools",
+        "is_active",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="headers")
+    def headers_masked(self, server):
+        return ", ".join(f"{name}: {MASK}" for name in server.header_names)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("headers")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.mcp_server_delete(actor=request.user, server=obj)
+
+    def delete_queryset(self, request, queryset):
+        for server in queryset:
+            self.delete_model(request, server)

@@ -81,3 +81,20 @@ class OAuthProviderUnavailable(DomainError):
     status = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "oauth_provider_unavailable"
     message = "The sign-in provider is not answering. Try again shortly."
+
+
+class McpServerLimitReached(DomainError):
+    """ACC-43: a user keeps at most MCP_SERVERS_PER_USER servers."""
+
+    status = status.HTTP_409_CONFLICT
+    code = "mcp_server_limit_reached"
+    message = "You already have as many MCP servers as allowed; delete one first."
+
+
+class McpServerNameTaken(DomainError):
+    """ACC-43: names are unique per user; a concurrent add answers through the constraint."""
+
+    status = status.HTTP_409_CONFLICT
+    code = "already_exists"
+    message = "You already have an MCP server with this name."
+    constraint = "accounts_mcpserver_unique"

@@ -1,4 +1,5 @@
 import hashlib
+import re
 import secrets
 import string
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from django.contrib.auth.models import (
     Group,
     PermissionsMixin,
 )
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
@@ -277,6 +279,12 @@ live_token_lookup = PreparedQuery(
 )
 
 
+class TokenKind(models.TextChoices):
+    SESSION = "session"
+    PERSONAL = "personal"
+    SERVICE = "service"
+
+
 @audited()
 class AccessToken(BaseModel):
     """An API bearer token; only the SHA-256 digest of the raw value is stored (§2.3)."""
@@ -289,6 +297,11 @@ class AccessToken(BaseModel):
     token_digest = models.CharField(max_length=64, unique=True)
     token_prefix = models.CharField(max_length=12)
     name = models.CharField(max_length=100, blank=True)
+    # ACC-40: the ACC-23 cap and eviction count per kind, so a login never evicts a personal
+    # or service token.
+    kind = models.CharField(
+        max_length=10, choices=TokenKind, default=TokenKind.SESSION, db_default=TokenKind.SESSION
+    )
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
@@ -302,6 +315,9 @@ class AccessToken(BaseModel):
                 condition=Q(expires_at__gt=F("created_at")),
                 name="accounts_accesstoken_expires_after_created",
             ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TokenKind.values), name="accounts_accesstoken_kind_valid"
+            ),
         ]
         indexes = [models.Index(fields=["user", "expires_at"])]
 
@@ -309,11 +325,12 @@ class AccessToken(BaseModel):
         return f"{self.token_prefix}… ({self.name or 'token'})"
 
     @classmethod
-    def issue(cls, *, user, ttl, name, request=None):
-        """A new token and its raw value, shown only this once (ACC-20, ACC-23).
+    def issue(cls, *, user, ttl, name, request=None, kind=TokenKind.SESSION):
+        """A new token and its raw value, shown only this once (ACC-20, ACC-23, ACC-40).
 
         Under a lock on the user row, so concurrent logins cannot push the user past
-        ACCESS_TOKEN_MAX_PER_USER live tokens: the oldest go in the same transaction.
+        ACCESS_TOKEN_MAX_PER_USER live tokens of this `kind`: the oldest of that kind go in the
+        same transaction.
         """
         raw = cls.RAW_PREFIX + secrets.token_urlsafe(32)
         now = timezone.now()
@@ -325,6 +342,7 @@ class AccessToken(BaseModel):
                 token_digest=token_digest(raw),
                 token_prefix=raw[:12],
                 name=name[:100],
+                kind=kind,
                 expires_at=now + ttl,
                 user_agent=meta.get("HTTP_USER_AGENT", "")[:255],
                 ip_address=meta.get("REMOTE_ADDR") or None,
@@ -332,7 +350,7 @@ class AccessToken(BaseModel):
             keep = settings.ACCESS_TOKEN_MAX_PER_USER
             surplus = (
                 cls.objects.live(now)
-                .filter(user=user)
+                .filter(user=user, kind=kind)
                 .order_by("-created_at", "-id")
                 .values_list("pk", flat=True)[keep:]
             )
@@ -485,3 +503,79 @@ class GroupPermissionGrant(Group.permissions.through):
 
     class Meta:
         proxy = True
+
+
+MCP_SERVERS_PER_USER = 20
+MCP_HEADERS_MAX = 50
+MCP_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
+MCP_TOOLS_MAX = 200
+
+
+def validate_mcp_headers(value):
+    """ACC-42: HTTP header names (RFC 9110 tokens) to string values, at most 50."""
+    if len(value) > MCP_HEADERS_MAX:
+        raise ValidationError(f"At most {MCP_HEADERS_MAX} headers.")
+    for name, header in value.items():
+        if not MCP_HEADER_NAME.fullmatch(name):
+            raise ValidationError(f"{name!r} is not a header name.")
+        if not isinstance(header, str) or len(header) > 8192 or "\n" in header or "\r" in header:
+            raise ValidationError(f"{name}: a single-line text of at most 8192 characters.")
+
+
+def validate_tool_names(value):
+    """ACC-42: tool names, each a text of at most 200 characters, at most 200 of them."""
+    if len(value) > MCP_TOOLS_MAX:
+        raise ValidationError(f"At most {MCP_TOOLS_MAX} tools.")
+    if not all(isinstance(tool, str) and 0 < len(tool) <= 200 for tool in value):
+        raise ValidationError("Each tool is a name of 1 to 200 characters.")
+
+
+class McpTransport(models.TextChoices):
+    HTTP = "http", "HTTP"
+    SSE = "sse", "SSE"
+
+
+@audited()
+class McpServer(BaseModel):
+    """A user's MCP server (EXTENSIONS.md §10, ACC-42…44): a preference like `disabled_models`.
+    Its headers (credentials, typically) are encrypted at rest and never leave in an answer:
+    `header_names`, kept in step on save, is what listings and admin show."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="mcp_servers", db_index=False
+    )
+    name = models.SlugField(max_length=64)
+    transport = models.CharField(max_length=4, choices=McpTransport, default=McpTransport.HTTP)
+    url = models.URLField(max_length=2048, validators=[validate_public_https_url])
+    headers = encrypt(
+        models.JSONField(
+            default=dict, blank=True, validators=[JsonValidator(rules=(validate_mcp_headers,))]
+        )
+    )
+    header_names = models.JSONField(
+        default=list, blank=True, editable=False, validators=[JsonValidator(list)]
+    )
+    enabled_tools = models.JSONField(
+        default=list, blank=True, validators=[JsonValidator(list, rules=(validate_tool_names,))]
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "MCP server"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="accounts_mcpserver_unique"),
+            models.CheckConstraint(
+                condition=Q(transport__in=McpTransport.values),
+                name="accounts_mcpserver_transport_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.header_names = sorted(self.headers or {})
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "headers" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "header_names"}
+        super().save(*args, **kwargs)

@@ -72,3 +72,8 @@ def user_can_unlink_oauth(actor, account):
     if actor.is_authenticated and actor.pk == account.user_id:
         return True
     return actor.has_perm("accounts.delete_oauthaccount")
+
+
+def user_owns_mcp_server(actor, server):
+    """ACC-42: an MCP server is its user's alone (staff only read and delete it in admin)."""
+    return actor.is_authenticated and actor.pk == server.user_id

@@ -1,7 +1,18 @@
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from accounts.models import USERNAME_PATTERN, AccessToken, OAuthAccount, User
+from accounts.models import (
+    USERNAME_PATTERN,
+    AccessToken,
+    McpServer,
+    McpTransport,
+    OAuthAccount,
+    User,
+    validate_mcp_headers,
+)
+from accounts.signals import models_unknown
+from config.schema import EnumChoiceField
+from config.validators import JsonValidator
 
 PASSWORD_MAX_LENGTH = 128
 DISABLED_MODELS_MAX = 500
@@ -107,7 +118,15 @@ class MeUpdateSerializer(serializers.ModelSerializer):
         extra_kwargs = {"username": {"validators": [RegexValidator(USERNAME_PATTERN)]}}
 
     def validate_disabled_models(self, value):
-        return list(dict.fromkeys(value))
+        """BIL-76: each id names a model of the price catalogue (or one of the user's own)."""
+        value = list(dict.fromkeys(value))
+        answers = models_unknown.send(sender=User, user=self.instance, models=value)
+        unknown = sorted({model for _, models in answers for model in models})
+        if unknown:
+            raise serializers.ValidationError(
+                [f"{model!r} is not a model of the catalogue." for model in unknown[:10]]
+            )
+        return value
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -190,6 +209,7 @@ class AccessTokenSerializer(serializers.ModelSerializer):
             "id",
             "token_prefix",
             "name",
+            "kind",
             "created_at",
             "last_used_at",
             "expires_at",
@@ -199,6 +219,26 @@ class AccessTokenSerializer(serializers.ModelSerializer):
 
     def get_is_current(self, token) -> bool:
         return token == self.context["request"].auth
+
+
+class PersonalTokenCreateSerializer(serializers.Serializer):
+    """ACC-41: a personal token's name and lifetime."""
+
+    name = serializers.CharField(max_length=100)
+    ttl_days = serializers.IntegerField(min_value=1, max_value=365)
+
+
+class PersonalTokenSerializer(AccessTokenSerializer):
+    """The new token with its raw value: shown this once (ACC-20)."""
+
+    token = serializers.SerializerMethodField()
+
+    class Meta(AccessTokenSerializer.Meta):
+        fields = [*AccessTokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+    def get_token(self, token) -> str:
+        return self.context["raw"]
 
 
 class OAuthAccountSerializer(serializers.ModelSerializer):
@@ -220,3 +260,53 @@ class OAuthAuthorizeSerializer(serializers.Serializer):
 class OAuthCallbackSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=2048)
     state = serializers.CharField(max_length=2048)
+
+
+class McpServerSerializer(serializers.ModelSerializer):
+    """ACC-42: never the headers' values, only their names (`header_names`), read from their own
+    column so a listing decrypts nothing."""
+
+    transport = EnumChoiceField(McpTransport, read_only=True)
+    has_headers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = McpServer
+        fields = [
+            "id",
+            "name",
+            "transport",
+            "url",
+            "header_names",
+            "has_headers",
+            "enabled_tools",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_headers(self, server) -> bool:
+        return bool(server.header_names)
+
+
+class McpServerWriteSerializer(serializers.ModelSerializer):
+    """ACC-42: `headers` is write-only; sending it replaces every header."""
+
+    transport = EnumChoiceField(McpTransport, required=False)
+    headers = serializers.JSONField(
+        write_only=True,
+        required=False,
+        validators=[JsonValidator(rules=(validate_mcp_headers,))],
+        style={"input_type": "password"},
+    )
+
+    class Meta:
+        model = McpServer
+        fields = ["name", "transport", "url", "headers", "enabled_tools", "is_active"]
+        # Uniqueness per user is the service's 409, not a 400 here.
+        validators = []
+
+
+class McpServerUpdateSerializer(McpServerWriteSerializer):
+    class Meta(McpServerWriteSerializer.Meta):
+        extra_kwargs = {"name": {"required": False}, "url": {"required": False}}

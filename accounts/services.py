@@ -30,14 +30,19 @@ from accounts.errors import (
     DeactivateInstead,
     InvalidCredentials,
     LastLoginMethod,
+    McpServerLimitReached,
+    McpServerNameTaken,
     NotAServiceAccount,
     TooManyCodes,
 )
 from accounts.models import (
+    MCP_SERVERS_PER_USER,
     AccessToken,
     CodePurpose,
     EmailVerificationCode,
+    McpServer,
     OAuthAccount,
+    TokenKind,
     User,
     normalize_email,
 )
@@ -46,6 +51,7 @@ from accounts.permissions import (
     user_can_delete_account,
     user_can_issue_service_tokens,
     user_can_unlink_oauth,
+    user_owns_mcp_server,
 )
 from accounts.signals import email_verified, user_deleting, user_registered
 from accounts.tasks import send_code_email
@@ -60,7 +66,7 @@ CODES_PER_HOUR = 5
 CODE_SPACING = timedelta(seconds=60)
 CHALLENGE_SALT = "accounts.2fa-challenge"
 CHALLENGE_MAX_AGE = int(CODE_TTL.total_seconds())
-SERVICE_TOKEN_DAYS = range(1, 366)
+SERVICE_TOKEN_DAYS = range(1, 366)  # also the lifetimes of personal tokens (ACC-41)
 
 
 class CodeHasher(Argon2PasswordHasher):
@@ -134,7 +140,20 @@ def service_token_issue(*, user, actor, name, ttl_days):
     if ttl_days not in SERVICE_TOKEN_DAYS:
         raise DomainError(fields={"ttl_days": ["Between 1 and 365 days."]})
     security_log.info("Service token %r issued to %s by %s", name, user.pk, actor.pk)
-    return AccessToken.issue(user=user, ttl=timedelta(days=ttl_days), name=name)
+    return AccessToken.issue(
+        user=user, ttl=timedelta(days=ttl_days), name=name, kind=TokenKind.SERVICE
+    )
+
+
+def personal_token_issue(*, actor, name, ttl_days):
+    """ACC-41: a user's own API token for scripts, `ttl_days` 1 to 365; the raw value is returned
+    this once. It counts against the personal cap only (ACC-40), so logins never evict it."""
+    if ttl_days not in SERVICE_TOKEN_DAYS:
+        raise DomainError(fields={"ttl_days": ["Between 1 and 365 days."]})
+    security_log.info("Personal token %r issued to %s", name, actor.pk)
+    return AccessToken.issue(
+        user=actor, ttl=timedelta(days=ttl_days), name=name, kind=TokenKind.PERSONAL
+    )
 
 
 # --- one-time codes (ACC-30…35) -------------------------------------------------------------
@@ -461,3 +480,43 @@ def oauth_account_unlink(*, account, actor):
         if not others and not user.has_usable_password():
             raise LastLoginMethod()
         account.delete()
+
+
+# --- MCP servers (ACC-42…44) ------------------------------------------------------------------
+
+
+def mcp_server_create(*, actor, **fields):
+    """ACC-43: a new MCP server of the caller's. Under a lock on the user row, so concurrent
+    adds cannot pass MCP_SERVERS_PER_USER; a name the user already has is a 409 (and, in a
+    race, the constraint's)."""
+    with transaction.atomic():
+        User.objects.select_for_update().only("pk").get(pk=actor.pk)
+        servers = McpServer.objects.filter(user=actor)
+        if servers.count() >= MCP_SERVERS_PER_USER:
+            raise McpServerLimitReached()
+        if servers.filter(name=fields["name"]).exists():
+            raise McpServerNameTaken(fields={"name": [McpServerNameTaken.message]})
+        server = McpServer(user=actor, **fields)
+        server.save()
+    return server
+
+
+def mcp_server_update(*, actor, server, changes):
+    """ACC-42: the owner renames, repoints or (de)activates a server, or replaces its headers
+    or tools; a name the user already has is a 409."""
+    require(user_owns_mcp_server(actor, server))
+    with transaction.atomic():
+        name = changes.get("name")
+        if name and McpServer.objects.filter(user=actor, name=name).exclude(pk=server.pk).exists():
+            raise McpServerNameTaken(fields={"name": [McpServerNameTaken.message]})
+        for field, value in changes.items():
+            setattr(server, field, value)
+        server.save()
+    return server
+
+
+def mcp_server_delete(*, actor, server):
+    """ACC-42: the owner (API), or staff holding `accounts.delete_mcpserver` (admin)."""
+    require(user_owns_mcp_server(actor, server) or actor.has_perm("accounts.delete_mcpserver"))
+    with transaction.atomic():
+        server.delete()

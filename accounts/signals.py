@@ -15,3 +15,8 @@ email_verified = Signal()
 # feedback removes the user's upvotes (FBK-11) and marketplace their reviews (MKT-42), so
 # counters stay exact when the cascade runs. Sent with `user`, before the row is deleted.
 user_deleting = Signal()
+
+# billing answers which of `models` (model ids a user names in `disabled_models`) are not in
+# its price catalogue, so accounts validates them without importing billing (BIL-76). Sent with
+# `user` and `models`; each receiver returns the ids it does not know.
+models_unknown = Signal()

@@ -8,6 +8,7 @@ from accounts import views
 router = SimpleRouter()
 router.register("auth/tokens", views.AccessTokenViewSet, basename="access-token")
 router.register("auth/oauth-accounts", views.OAuthAccountViewSet, basename="oauth-account")
+router.register("auth/mcp-servers", views.McpServerViewSet, basename="mcp-server")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),

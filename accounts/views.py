@@ -4,13 +4,14 @@ answers."""
 from django.conf import settings
 from django.contrib.auth import logout as session_logout
 from django.contrib.auth import update_session_auth_hash
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.status import HTTP_201_CREATED
 
 from accounts import oauth, services
-from accounts.models import AccessToken, OAuthAccount, OAuthProvider, User
+from accounts.models import AccessToken, McpServer, OAuthAccount, OAuthProvider, User
 from accounts.serializers import (
     AccessTokenSerializer,
     ChallengeSerializer,
@@ -20,6 +21,9 @@ from accounts.serializers import (
     EmailChangeSerializer,
     EmailSerializer,
     LoginSerializer,
+    McpServerSerializer,
+    McpServerUpdateSerializer,
+    McpServerWriteSerializer,
     MeSerializer,
     MeUpdateSerializer,
     OAuthAccountSerializer,
@@ -28,6 +32,8 @@ from accounts.serializers import (
     OAuthCallbackSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
+    PersonalTokenCreateSerializer,
+    PersonalTokenSerializer,
     RegisterSerializer,
     ResendChallengeSerializer,
     TokenResponseSerializer,
@@ -42,8 +48,9 @@ from accounts.throttles import (
     RegisterThrottle,
     with_default_throttles,
 )
-from config.api import APIView, GenericViewSet, shown_fields, validated_body
+from config.api import APIView, GenericViewSet, StudioViewSet, shown_fields, validated_body
 from config.exceptions import DomainError
+from config.schema import error
 
 EMPTY = {"type": "object", "properties": {}}
 ME_FIELDS = shown_fields(MeSerializer)
@@ -252,7 +259,8 @@ class MeView(APIView):
 
 
 class AccessTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, GenericViewSet):
-    """The caller's live tokens; deleting one revokes it."""
+    """The caller's live tokens; deleting one revokes it; creating one makes a personal token
+    for scripts (ACC-41)."""
 
     serializer_class = AccessTokenSerializer
     queryset = AccessToken.objects.none()  # the model, for the schema; rows come from below
@@ -261,6 +269,18 @@ class AccessTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Generi
         return (
             AccessToken.objects.live().filter(user=self.request.user).order_by("-created_at", "-id")
         )
+
+    @extend_schema(
+        summary="Make a personal API token (ACC-41); its value is shown only in this answer",
+        request=PersonalTokenCreateSerializer,
+        responses={201: PersonalTokenSerializer},
+    )
+    def create(self, request):
+        data = valid_data(PersonalTokenCreateSerializer, request)
+        token, raw = services.personal_token_issue(actor=request.user, **data)
+        context = {"request": request, "raw": raw}
+        body = PersonalTokenSerializer(token, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class OAuthAccountViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, GenericViewSet):
@@ -325,3 +345,61 @@ class OAuthCallbackView(APIView):
         return token_response(
             request, user, http_status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your MCP servers (header values never returned)"),
+    retrieve=extend_schema(summary="One of your MCP servers"),
+    create=extend_schema(
+        summary="Add an MCP server (ACC-42, ACC-43)",
+        request=McpServerWriteSerializer,
+        responses={
+            201: McpServerSerializer,
+            409: error(
+                "`already_exists`: you have a server with this name; "
+                "`mcp_server_limit_reached`: you have 20."
+            ),
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Change an MCP server; `headers` replaces them all",
+        request=McpServerUpdateSerializer,
+        responses={
+            200: McpServerSerializer,
+            409: error("`already_exists`: you have a server with this name."),
+        },
+    ),
+    destroy=extend_schema(summary="Delete an MCP server and its headers"),
+)
+class McpServerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, StudioViewSet
+):
+    """The caller's MCP servers, newest first; anyone else's is a 404 (ACC-42)."""
+
+    serializer_class = McpServerSerializer
+    queryset = McpServer.objects.none()  # the model, for the schema; rows come from below
+    write_serializers = {
+        "create": McpServerWriteSerializer,
+        "partial_update": McpServerUpdateSerializer,
+    }
+
+    def get_queryset(self):
+        return (
+            McpServer.objects.filter(user=self.request.user)
+            .defer("headers")
+            .order_by("-created_at", "-id")
+        )
+
+    def create(self, request):
+        data = self.validated(McpServerWriteSerializer)
+        return self.read(services.mcp_server_create(actor=request.user, **data), HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        server = McpServer.objects.get(pk=self.get_object().pk)  # with its headers, to keep them
+        changes = self.validated(McpServerUpdateSerializer, instance=server)
+        if changes:
+            services.mcp_server_update(actor=request.user, server=server, changes=changes)
+        return self.read(server)
+
+    def perform_destroy(self, instance):
+        services.mcp_server_delete(actor=self.request.user, server=instance)

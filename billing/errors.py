@@ -76,3 +76,25 @@ class RefundNotAllowed(DomainError):
     status = status.HTTP_409_CONFLICT
     code = "refund_not_allowed"
     message = "This sale cannot be refunded."
+
+
+class ModelNotAvailable(DomainError):
+    """BIL-73: usage names a model the catalogue does not price, or no longer offers."""
+
+    code = "model_not_available"
+    message = "This model is not available."
+
+    def __init__(self, model):
+        super().__init__(
+            f"The model {model!r} is not in the price catalogue or is not active.",
+            fields={"model": [f"{model!r} is not an active model of the price catalogue."]},
+        )
+
+
+class DefaultModelTaken(DomainError):
+    """BIL-75: two staff making two models the default at once; the constraint keeps one."""
+
+    status = status.HTTP_409_CONFLICT
+    code = "already_exists"
+    message = "Another model became the default at the same time. Reload and try again."
+    constraint = "billing_modelprice_one_default"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_cryptography.fields import encrypt
 
+from accounts.models import SubscriptionTier
 from config.audit import audited
 from config.encryption import SecretFieldsModel
 from config.models import BaseModel
@@ -196,6 +197,16 @@ class StripeEvent(BaseModel):
     status = models.CharField(max_length=10, choices=StripeEventStatus)
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # BIL-78: whose event it is, as it arrived, for staff search; the user may come later.
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stripe_events",
+        db_index=False,
+    )
+    stripe_customer_id = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
@@ -211,7 +222,19 @@ class StripeEvent(BaseModel):
                 fields=["event_id"], name="billing_stripeevent_event_id_unique"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(
+                fields=["user", "created_at"],
+                condition=Q(user__isnull=False),
+                name="billing_stripeevent_user",
+            ),
+            models.Index(
+                fields=["stripe_customer_id"],
+                condition=~Q(stripe_customer_id=""),
+                name="billing_stripeevent_customer",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.event_type} {self.event_id}"
@@ -629,3 +652,127 @@ class UserCustomModel(BaseModel):
 
     def __str__(self):
         return f"{self.provider}/{self.model_id}"
+
+
+class ModelPriceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_model(self, model):
+        """The row priced for a usage's `model`, `provider/model_id`: the text before the first
+        `/` is the provider, the rest the provider's model id."""
+        provider, _, model_id = model.partition("/")
+        return self.filter(provider=provider, model_id=model_id)
+
+
+@audited()
+class ModelPrice(BaseModel):
+    """The platform's price of one model (EXTENSIONS.md §5, BIL-72…76): what a usage charge
+    costs, in cents per 1M tokens. A charge copies its cost onto the usage log, so a later
+    price change never reprices usage already charged (BIL-74)."""
+
+    provider = models.CharField(max_length=20, choices=LLMProvider)
+    model_id = models.CharField(max_length=255)
+    display_name = models.CharField(max_length=255, blank=True)
+    input_price = models.DecimalField(max_digits=12, decimal_places=4)
+    output_price = models.DecimalField(max_digits=12, decimal_places=4)
+    cache_read_price = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    cache_write_price = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True, validators=[JsonValidator(dict)])
+    is_active = models.BooleanField(default=True)
+    is_default = models.BooleanField(default=False)
+
+    objects = ModelPriceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "model price"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__in=LLMProvider.values),
+                name="billing_modelprice_provider_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "model_id"], name="billing_modelprice_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="billing_modelprice_one_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(input_price__gte=0)
+                & Q(output_price__gte=0)
+                & (Q(cache_read_price__isnull=True) | Q(cache_read_price__gte=0))
+                & (Q(cache_write_price__isnull=True) | Q(cache_write_price__gte=0)),
+                name="billing_modelprice_prices_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(model_id=""), name="billing_modelprice_model_id_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True) | Q(is_default=False),
+                name="billing_modelprice_default_is_active",
+            ),
+        ]
+
+    def __str__(self):
+        return self.model
+
+    @property
+    def model(self):
+        """The id usage names this model by (`provider/model_id`)."""
+        return f"{self.provider}/{self.model_id}"
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active"
+    TRIALING = "trialing"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+    INCOMPLETE = "incomplete"
+
+
+class BillingCycle(models.TextChoices):
+    MONTHLY = "monthly"
+    ANNUAL = "annual"
+
+
+@audited()
+class Subscription(BaseModel):
+    """A user's Stripe subscription as Stripe last reported it (EXTENSIONS.md §13, BIL-77):
+    written only by the subscription webhooks, which re-read it from Stripe. The OneToOne keeps
+    one row per user, as one user never holds two subscriptions."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="subscription"
+    )
+    stripe_subscription_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=SubscriptionStatus)
+    tier = models.CharField(max_length=10, choices=SubscriptionTier, blank=True)
+    billing_cycle = models.CharField(max_length=7, choices=BillingCycle, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+
+    objects = UserRowsQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_subscription_id"], name="billing_subscription_stripe_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SubscriptionStatus.values),
+                name="billing_subscription_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(tier__in=[*SubscriptionTier.values, ""]),
+                name="billing_subscription_tier_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(billing_cycle__in=[*BillingCycle.values, ""]),
+                name="billing_subscription_billing_cycle_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.stripe_subscription_id} ({self.status})"

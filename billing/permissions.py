@@ -17,6 +17,7 @@ MANAGE_PAYOUTS = "billing.manage_payouts"
 COLLECT_USAGE = "billing.change_usagelog"
 REPROCESS_EVENTS = "billing.change_stripeevent"
 CHANGE_API_KEYS = "billing.change_userapikey"
+CHANGE_PRICES = "billing.change_modelprice"
 CHANGE_TIER = "accounts.change_user"
 
 
@@ -56,6 +57,11 @@ def user_can_reprocess_events(user):
 
 def user_can_deactivate_api_keys(user):
     return _holds(user, CHANGE_API_KEYS)
+
+
+def user_can_edit_prices(user):
+    """BIL-75: the Billing group keeps the model price catalogue."""
+    return _holds(user, CHANGE_PRICES)
 
 
 def user_may_hold_byok_keys(user):

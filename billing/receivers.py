@@ -2,8 +2,9 @@
 
 from django.dispatch import receiver
 
-from accounts.signals import email_verified, user_registered
+from accounts.signals import email_verified, models_unknown, user_registered
 from billing.services.credits import credits_grant_daily_start, credits_grant_signup
+from billing.services.prices import catalogue_unknown
 
 
 @receiver(user_registered, dispatch_uid="billing.grant_daily_start")
@@ -14,3 +15,8 @@ def grant_daily_start(sender, user, **kwargs):
 @receiver(email_verified, dispatch_uid="billing.grant_signup_bonus")
 def grant_signup_bonus(sender, user, **kwargs):
     credits_grant_signup(user=user)
+
+
+@receiver(models_unknown, dispatch_uid="billing.models_unknown")
+def unknown_models(sender, user, models, **kwargs):
+    return catalogue_unknown(user=user, models=models)

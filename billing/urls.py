@@ -4,7 +4,7 @@ of §9.4. Ids are UUID path converters: anything else is an unrouted 404."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from billing.views import credits, keys, marketplace, payments
+from billing.views import credits, keys, marketplace, payments, prices
 
 router = SimpleRouter(use_regex_path=False)
 router.register("billing/ledger", credits.LedgerEntryViewSet, basename="billing-ledger")
@@ -17,6 +17,7 @@ router.register(
     marketplace.MarketplaceTransactionViewSet,
     basename="billing-marketplace-transaction",
 )
+router.register("billing/models", prices.ModelPriceViewSet, basename="billing-model")
 router.register("billing/api-keys", keys.UserAPIKeyViewSet, basename="billing-api-key")
 router.register(
     "billing/custom-models", keys.UserCustomModelViewSet, basename="billing-custom-model"

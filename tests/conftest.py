@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.models import AccessToken
 from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from tests import figures, leaks
+from tests.billing.factories import price_catalogue
 from tests.factories import UserFactory
 from tests.helpers import staff_with
 from tests.leaks import watch
@@ -166,3 +167,9 @@ def service_account(db):
     member = UserFactory(name="Agent runtime")
     member.groups.add(granted_group(SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS))
     return member
+
+
+@pytest.fixture
+def model_catalogue(db):
+    """The model price catalogue usage charges are priced from (BIL-72)."""
+    price_catalogue()

@@ -1,6 +1,7 @@
 import os
 
-from accounts.models import User
+from accounts.models import McpServer, McpTransport, User
+from accounts.services import mcp_server_create
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_USER_PASSWORD = "studio-demo-user"  # noqa: S105 - development demo data only
@@ -28,9 +29,32 @@ def seed(stdout):
     for email, name, username in DEMO_USERS:
         if not User.objects.filter(email=email).exists():
             User.objects.create_user(email, DEMO_USER_PASSWORD, name=name, username=username)
+    _mcp_servers()
     stdout.write(
         f"Demo admin: http://127.0.0.1:8000/admin/  email {DEMO_ADMIN_EMAIL}  password {password}"
     )
     stdout.write(
         f"Demo users: {', '.join(e for e, _, _ in DEMO_USERS)}  password {DEMO_USER_PASSWORD}"
+    )
+
+
+def _mcp_servers():
+    """Ada's MCP servers (ACC-42): one with a header Support sees by name only, one paused."""
+    ada = User.objects.filter(email=DEMO_USERS[0][0]).first()
+    if ada is None or McpServer.objects.filter(user=ada).exists():
+        return
+    mcp_server_create(
+        actor=ada,
+        name="docs-search",
+        transport=McpTransport.HTTP,
+        url="https://mcp.example.com/docs",
+        headers={"Authorization": "Bearer demo-mcp-token"},
+        enabled_tools=["search", "fetch_page"],
+    )
+    mcp_server_create(
+        actor=ada,
+        name="issue-tracker",
+        transport=McpTransport.SSE,
+        url="https://tracker.example.com/mcp/sse",
+        is_active=False,
     )

@@ -6,16 +6,20 @@ step is idempotent: grants happen only to users with no ledger yet, charges and 
 replay their idempotency keys, and rows are looked up before they are created.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 
 from accounts.models import SubscriptionTier
 from accounts.services import mark_email_verified
 from bench.demo.accounts import demo_users
+from billing.catalogue import seed_catalogue
 from billing.errors import InsufficientCredits
 from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
     LLMProvider,
+    ModelPrice,
     UsageLog,
     UserAPIKey,
     UserCustomModel,
@@ -25,6 +29,7 @@ from billing.services.credit_purchases import credit_purchase_fulfil
 from billing.services.credits import credits_grant_daily_start, tier_set
 from billing.services.marketplace_sales import item_purchase
 from billing.services.stripe_events import stripe_event_process
+from billing.services.subscriptions import subscription_sync
 from billing.services.usage import usage_record
 from chat.models import AgentRun
 from marketplace.models import AgentPricingType, MarketplaceAgent
@@ -62,9 +67,11 @@ DEMO_STRIPE_EVENTS = (
     },
 )
 DEMO_BYOK_MODEL = "anthropic/claude-opus-4"
+DEMO_RETIRED_MODEL = "gpt-4o"
 
 
 def seed(stdout):
+    _catalogue()
     users = {user.username: user for user in demo_users()}
     if not users:
         stdout.write("Demo billing: skipped (no demo users).")
@@ -77,6 +84,7 @@ def seed(stdout):
     if "grace" in users:
         tier_set(user=users["grace"], tier=SubscriptionTier.PRO)
         users["grace"].refresh_from_db()  # the services read the tier from the instance
+        _subscription(users["grace"])
         _byok(users["grace"])
     if "ada" in users:
         _credit_purchase(users["ada"], package="medium", payment_intent="pi_demo_ada")
@@ -90,6 +98,37 @@ def seed(stdout):
     stdout.write(
         f"Demo billing holds credits for {len(users)} users, {logs} usage logs, "
         f"{'a marketplace sale' if sold else 'no marketplace sale (no paid item listed)'}."
+    )
+
+
+def _subscription(user):
+    """Grace's Pro plan as the webhook records it (BIL-77), cancelling at the period's end."""
+    subscription_sync(
+        user=user,
+        subscription={
+            "id": "sub_demo_grace",
+            "status": "active",
+            "cancel_at_period_end": True,
+            "items": {"data": [{"price": {"recurring": {"interval": "month"}}}]},
+        },
+        tier=SubscriptionTier.PRO,
+        period_end=user.credits_reset_at,
+    )
+
+
+def _catalogue():
+    """The migration's starting prices (a flushed test database has none) and one retired
+    model, so staff see an inactive row that usage is refused for (BIL-73)."""
+    seed_catalogue(ModelPrice)
+    ModelPrice.objects.get_or_create(
+        provider=LLMProvider.OPENAI,
+        model_id=DEMO_RETIRED_MODEL,
+        defaults={
+            "display_name": "GPT-4o (retired)",
+            "input_price": Decimal("250"),
+            "output_price": Decimal("1000"),
+            "is_active": False,
+        },
     )
 
 

@@ -4,4 +4,4 @@ did and what it skipped. Actions on money are shown only to staff holding their 
 
 # Each module registers its admins; users.py holds billing's part of the User admin, which
 # backoffice/admin.py composes with accounts'.
-from billing.admin import keys, ledger, payments  # noqa: F401
+from billing.admin import keys, ledger, payments, prices  # noqa: F401

@@ -16,6 +16,7 @@ from billing.models import (
     PayoutStatus,
     StripeEvent,
     StripeEventStatus,
+    Subscription,
 )
 from billing.permissions import (
     user_can_manage_payouts,
@@ -49,7 +50,16 @@ class StripeEventAdmin(MoneyAdmin):
     """Webhook events as stored (BIL-11). Search by the event id, or by the id of what it is
     about (checkout session, payment intent, subscription): purchases link here that way."""
 
-    list_display = ("event_id", "event_type", "status", "livemode", "created_at", "processed_at")
+    list_display = (
+        "event_id",
+        "event_type",
+        "status",
+        "user",
+        "livemode",
+        "created_at",
+        "processed_at",
+    )
+    list_select_related = ("user",)
     list_filter = ("status", EventTypeFilter, "livemode")
     ordering = ("-created_at", "-id")
     search_fields = ("event_id",)
@@ -58,15 +68,20 @@ class StripeEventAdmin(MoneyAdmin):
         "event_id": None,
         "payload__data__object__id": None,
         "payload__data__object__payment_intent": None,
+        "stripe_customer_id": None,
+        "user__email": normalize_email,
     }
     search_help_text = (
-        "Exact event id, or exact ids of the checkout session, payment intent or subscription "
-        "the event is about (several, separated by spaces)."
+        "Exact event id, Stripe customer id or user email, or exact ids of the checkout "
+        "session, payment intent or subscription the event is about (several, separated by "
+        "spaces)."
     )
     fields = (
         "id",
         "event_id",
         "event_type",
+        "user",
+        "stripe_customer_id",
         "status",
         "error",
         "livemode",
@@ -311,3 +326,39 @@ class MarketplaceTransactionAdmin(MoneyAdmin):
             changed += 1
             self.log_change(request, sale, f"Payout {new_status}.")
         report(self, request, f"Marked {plural(changed, 'payout')} {new_status}", skipped)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(MoneyAdmin):
+    """Subscriptions as Stripe last reported them (BIL-77): read-only, the webhooks write them.
+    Support reads them to answer "why is this user on free?"."""
+
+    list_display = (
+        "user",
+        "status",
+        "tier",
+        "billing_cycle",
+        "current_period_end",
+        "cancel_at_period_end",
+        "updated_at",
+    )
+    list_select_related = ("user",)
+    list_filter = ("status", "tier", "billing_cycle", "cancel_at_period_end")
+    ordering = ("-updated_at", "-id")
+    search_fields = ("stripe_subscription_id",)
+    search_each_word = True
+    search_lookups = {"stripe_subscription_id": None, "user__email": normalize_email}
+    search_help_text = "Exact Stripe subscription id or user email."
+    fields = (
+        "id",
+        "user",
+        "stripe_subscription_id",
+        "status",
+        "tier",
+        "billing_cycle",
+        "current_period_end",
+        "cancel_at_period_end",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields

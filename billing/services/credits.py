@@ -11,20 +11,27 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from accounts.models import SubscriptionTier, User
-from billing.errors import BucketWouldGoNegative, IdempotencyKeyReused, InsufficientCredits
+from billing.errors import (
+    BucketWouldGoNegative,
+    IdempotencyKeyReused,
+    InsufficientCredits,
+    ModelNotAvailable,
+)
 from billing.models import (
     BUCKET_FIELDS,
     BilledStatus,
     CreditBucket,
     CreditLedgerEntry,
     LedgerEntryType,
+    ModelPrice,
     UsageLog,
 )
 from billing.permissions import user_can_adjust_credits, user_can_change_tier
+from billing.services.prices import require_usable_model
 from billing.tiers import tier_allowance
 from config.exceptions import require, violated_unique_fields
 
@@ -299,15 +306,34 @@ def usage_cost(*, tokens_input, tokens_output, price_in, price_out):
     return int((total / TOKENS_PER_PRICE_UNIT).to_integral_value(rounding=ROUND_CEILING))
 
 
-def model_price(model, *, agent=None):
-    """BIL-30: an api-priced agent's prices, else the price table, else the default price.
+def lock_user_with_price(user_id, model):
+    """The user row locked as `lock_user`, annotated in the same statement with the
+    catalogue's active price of `model` (`price_in`, `price_out`: None when it has none), so
+    pricing a charge costs no statement of its own (W6)."""
+    prices = ModelPrice.objects.active().for_model(model)
+    return (
+        User.objects.select_for_update(of=("self",))
+        .annotate(
+            price_in=Subquery(prices.values("input_price")[:1]),
+            price_out=Subquery(prices.values("output_price")[:1]),
+        )
+        .get(pk=user_id)
+    )
+
+
+def model_price(user, model, *, agent=None):
+    """BIL-30, BIL-73: the catalogue's active price of `model`, read by
+    `lock_user_with_price` (400 `model_not_available` when it has none), or an api-priced
+    agent's own prices for a catalogue model.
 
     A user's own custom-model prices are for display and estimates only: the platform pays
     for non-BYOK calls, so a user's price of 0 must not make them free.
     """
+    if user.price_in is None:
+        raise ModelNotAvailable(model)
     if agent is not None and agent.pricing_type == "api":
         return agent.api_pricing_input, agent.api_pricing_output
-    return settings.MODEL_PRICES.get(model, settings.DEFAULT_MODEL_PRICE)
+    return user.price_in, user.price_out
 
 
 def creator_share(amount):
@@ -342,17 +368,19 @@ def credits_charge(*, charge, request_id, agent=None):
     then find the first one's log; a key reused by another user hits the unique index.
     """
     with transaction.atomic():
-        user = lock_user(charge.user_id)
+        user = lock_user_with_price(charge.user_id, charge.model)
         existing = UsageLog.objects.filter(request_id=request_id).first()
         if existing is not None:
             if not charge.matches(existing):
                 raise IdempotencyKeyReused()
             return existing, True
         now = timezone.now()
+        # BIL-74: priced now, after the replay check, so a replay keeps its first cost.
         if charge.is_byok:
+            require_usable_model(user=user, model=charge.model, is_byok=True)
             cost = 0
         else:
-            price_in, price_out = model_price(charge.model, agent=agent)
+            price_in, price_out = model_price(user, charge.model, agent=agent)
             cost = usage_cost(
                 tokens_input=charge.tokens_input,
                 tokens_output=charge.tokens_output,

@@ -22,6 +22,7 @@ from billing.services.credit_purchases import (
     credit_purchase_refund,
 )
 from billing.services.credits import bundled_reset, lock_user, tier_set
+from billing.services.subscriptions import subscription_sync
 
 logger = logging.getLogger("studio.billing")
 
@@ -78,19 +79,28 @@ def _charge_refunded(data):
 
 
 def _subscription_changed(data):
-    """Re-reads the subscription, so the order in which events arrive does not matter."""
+    """Re-reads the subscription, so the order in which events arrive does not matter; the
+    user's Subscription row follows what Stripe reports (BIL-77)."""
     user = _user_for_customer(data.get("customer"))
     subscription = stripe_gateway.subscription_retrieve(data["id"])
     status = subscription.get("status")
+    items = subscription.get("items", {}).get("data") or [{}]
+    price = (items[0].get("price") or {}).get("id")
+    period_end = _timestamp(items[0].get("current_period_end")) or _timestamp(
+        subscription.get("current_period_end")
+    )
+    tier = None
     if status in ACTIVE_SUBSCRIPTION:
-        items = subscription.get("items", {}).get("data") or [{}]
-        tier = _tier_for_price((items[0].get("price") or {}).get("id"))
-        period_end = _timestamp(items[0].get("current_period_end")) or _timestamp(
-            subscription.get("current_period_end")
-        )
+        tier = _tier_for_price(price)
         tier_set(user=user, tier=tier, period_end=period_end)
     elif status in ENDED_SUBSCRIPTION or data.get("deleted") or status is None:
         tier_set(user=user, tier=SubscriptionTier.FREE)
+    subscription_sync(
+        user=user,
+        subscription={"id": data["id"], **subscription},
+        tier=tier or settings.STRIPE_PRICE_TIERS.get(price),
+        period_end=period_end,
+    )
 
 
 def _invoice_paid(data):
@@ -129,6 +139,7 @@ def stripe_event_process(*, event):
     """BIL-11: store the event and apply it, once. Returns the stored row, or None for a
     duplicate. `RetryLater` and unexpected errors roll everything back (Stripe retries)."""
     handler = HANDLERS.get(event["type"])
+    customer = _customer_of(event)
     try:
         with transaction.atomic():
             stored = StripeEvent.objects.create(
@@ -136,6 +147,8 @@ def stripe_event_process(*, event):
                 event_type=event["type"],
                 livemode=bool(event.get("livemode")),
                 payload=event,
+                stripe_customer_id=customer,
+                user=User.objects.filter(stripe_customer_id=customer).first() if customer else None,
                 status=StripeEventStatus.PROCESSED if handler else StripeEventStatus.IGNORED,
                 processed_at=Now(),
             )
@@ -146,6 +159,14 @@ def stripe_event_process(*, event):
             return None
         raise
     return stored
+
+
+def _customer_of(event):
+    """BIL-78: the Stripe customer an event is about: the object's `customer`, or the object
+    itself when it is a customer."""
+    data = (event.get("data") or {}).get("object") or {}
+    customer = data.get("id") if data.get("object") == "customer" else data.get("customer")
+    return customer[:255] if isinstance(customer, str) else ""
 
 
 def _apply(stored, handler, data):

@@ -4,6 +4,7 @@ webhook (`stripe_events`) applies what Stripe reports (BIL-6, BIL-12)."""
 from accounts.models import SubscriptionTier
 from billing import conf, stripe_gateway
 from billing.errors import AlreadySubscribed, NoStripeCustomer, PaymentProviderUnavailable
+from billing.models import BillingCycle, Subscription, SubscriptionStatus
 from billing.services.customers import stripe_customer_ensure
 
 
@@ -32,4 +33,33 @@ def billing_portal_create(*, user, return_url):
         raise NoStripeCustomer()
     return stripe_gateway.billing_portal_session_create(
         customer=user.stripe_customer_id, return_url=return_url
+    )
+
+
+# Stripe's statuses beyond the five the Studio keeps (BIL-77): what each means here.
+STRIPE_STATUSES = {
+    "unpaid": SubscriptionStatus.PAST_DUE,
+    "paused": SubscriptionStatus.PAST_DUE,
+    "incomplete_expired": SubscriptionStatus.CANCELED,
+}
+CYCLES = {"month": BillingCycle.MONTHLY, "year": BillingCycle.ANNUAL}
+
+
+def subscription_sync(*, user, subscription, tier, period_end):
+    """BIL-77: the user's Subscription row as Stripe reports `subscription` (re-read by the
+    webhook handler, so events arriving out of order leave the latest state). Only the
+    subscription webhooks call this, inside their event's transaction."""
+    status = subscription.get("status") or SubscriptionStatus.CANCELED
+    items = (subscription.get("items") or {}).get("data") or [{}]
+    interval = ((items[0].get("price") or {}).get("recurring") or {}).get("interval")
+    Subscription.objects.update_or_create(
+        user=user,
+        defaults={
+            "stripe_subscription_id": subscription["id"],
+            "status": STRIPE_STATUSES.get(status, status),
+            "tier": tier or "",
+            "billing_cycle": CYCLES.get(interval, ""),
+            "current_period_end": period_end,
+            "cancel_at_period_end": bool(subscription.get("cancel_at_period_end")),
+        },
     )

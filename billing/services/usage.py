@@ -11,14 +11,17 @@ from billing.models import BilledStatus, UsageLog
 from billing.permissions import user_can_collect_usage
 from billing.services.api_keys import byok_key_for, byok_key_touch
 from billing.services.credits import Charge, credits_charge, credits_check
+from billing.services.prices import require_usable_model
 from config.exceptions import DomainError, require
 
 logger = logging.getLogger("studio.billing")
 
 
 def usage_check(*, user, model, is_byok=False):
-    """BIL-35: may the runtime start this call? A BYOK call needs an active key for the
-    model's provider (400 `byok_key_missing`); any other call needs credits (402)."""
+    """BIL-35, BIL-73: may the runtime start this call? The model must be an active catalogue
+    model (400 `model_not_available`); a BYOK call needs an active key for the model's provider
+    (400 `byok_key_missing`); any other call needs credits (402)."""
+    require_usable_model(user=user, model=model, is_byok=is_byok)
     if is_byok:
         byok_key_for(user=user, model=model)
     credits_check(user=user, byok_ok=is_byok)

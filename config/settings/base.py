@@ -235,16 +235,6 @@ CREDIT_PACKAGES = {"small": 500, "medium": 2500, "large": 10000, "team": 50000}
 SIGNUP_BONUS_CREDITS = 15000
 SIGNUP_BONUS_DAYS = 60
 MARKETPLACE_CREATOR_SHARE_PERCENT = 90
-# Cents per 1M tokens, (input, output), by model id; unknown models cost DEFAULT_MODEL_PRICE.
-MODEL_PRICES = {
-    "anthropic/claude-sonnet-4": ("300", "1500"),
-    "anthropic/claude-haiku-4": ("80", "400"),
-    "openai/gpt-5": ("125", "1000"),
-    "openai/gpt-5-mini": ("25", "200"),
-    "google/gemini-2.5-pro": ("125", "1000"),
-    "deepseek/deepseek-chat": ("27", "110"),
-}
-DEFAULT_MODEL_PRICE = ("100", "300")
 TIER_ALLOWANCES = {
     "free": {"bundled_credits": 0, "daily_credits": 5, "byok": False},
     "basic": {"bundled_credits": 500, "daily_credits": 0, "byok": True},

@@ -1,14 +1,17 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AccessToken, User
+from accounts.models import AccessToken, McpServer, User
+from accounts.services import mcp_server_create
 from config import admin as config_admin
 from config.admin import EstimatedCountPaginator
+from config.roles import SUPPORT_GROUP
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.helpers import change_form_data, run_action
+from tests.helpers import admin_url, change_form_data, run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +229,23 @@ def test_email_codes_are_view_only_and_never_show_the_hash(admin_client, user):
         assert code_hash not in response.content.decode()
         assert code_hash.split("$")[-1] not in response.content.decode()
     assert admin_client.get("/admin/accounts/emailverificationcode/add/").status_code == 403
+
+
+def test_acc_44_mcp_server_admin_masks_headers_and_deletes_through_the_service(client, user):
+    server = mcp_server_create(
+        actor=user,
+        name="admin-view",
+        url="https://mcp.example.com/",
+        headers={"X-Key": "hidden-42"},
+    )
+    support = UserFactory(staff=True)
+    support.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+    client.force_login(support)
+    page = client.get(admin_url(McpServer, f"{server.pk}/change/"))
+    assert page.status_code == 200
+    assert "X-Key" in page.content.decode() and "hidden-42" not in page.content.decode()
+    assert client.get(admin_url(McpServer)).status_code == 200
+    assert client.get(admin_url(McpServer, "add/")).status_code == 403
+    deleted = client.post(admin_url(McpServer, f"{server.pk}/delete/"), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not McpServer.objects.filter(pk=server.pk).exists()

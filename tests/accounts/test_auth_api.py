@@ -473,14 +473,14 @@ def test_me_shows_the_profile_and_balance_never_secrets(client_for, user):
     assert "password" not in body and "hashed_password" not in body
 
 
-def test_me_patch_updates_preferences(client_for, user):
+def test_me_patch_updates_preferences(client_for, user, model_catalogue):
     response = client_for(user).patch(
         "/api/v1/auth/me/",
         {
             "name": "Renamed",
             "theme_preset": "solarized",
             "chat_position": "left",
-            "disabled_models": ["gpt-x", "gpt-x", "claude-y"],
+            "disabled_models": ["openai/gpt-5", "openai/gpt-5", "anthropic/claude-haiku-4"],
             "avatar_url": "https://cdn.example.com/me.png",
             "username": "renamed_user",
         },
@@ -488,7 +488,7 @@ def test_me_patch_updates_preferences(client_for, user):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["disabled_models"] == ["gpt-x", "claude-y"]
+    assert body["disabled_models"] == ["openai/gpt-5", "anthropic/claude-haiku-4"]
     assert (body["name"], body["chat_position"], body["username"]) == (
         "Renamed",
         "left",
@@ -635,11 +635,12 @@ def test_tokens_list_marks_the_current_one_and_hides_others(client_for, user, ot
     body = client.get("/api/v1/auth/tokens/").json()
     assert body["count"] == 1
     (row,) = body["results"]
-    assert row["is_current"] is True
+    assert row["is_current"] is True and row["kind"] == "session"
     assert set(row) == {
         "id",
         "token_prefix",
         "name",
+        "kind",
         "created_at",
         "last_used_at",
         "expires_at",

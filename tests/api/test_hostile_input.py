@@ -64,6 +64,10 @@ AGENT = {"name": "Hostile", "description": "Refuses hostile input."}
 BASE = {"name": "Hostile", "description": "A base.", "category": "frontend"}
 OPERATIONS = {
     ("PATCH", "/api/v1/auth/me/"): Operation(),
+    ("POST", "/api/v1/auth/mcp-servers/"): Operation(
+        body={"name": "hostile", "url": "https://mcp.example.com/"}
+    ),
+    ("PATCH", "/api/v1/auth/mcp-servers/{id}/"): Operation(path_ids={"id": "mcp_server"}),
     ("POST", "/api/v1/billing/api-keys/"): Operation(
         body={"provider": "google", "value": "key-value-123456", "key_name": "k"}
     ),

@@ -39,13 +39,20 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AccessToken, User
+from accounts.services import mcp_server_create
 from billing.services.credits import Charge, credits_charge
 from chat.models import Message
 from config.roles import MODERATORS_GROUP, SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from tests import figures
 from tests.accounts.factories import OAuthAccountFactory
 from tests.api.routes import served
-from tests.billing.factories import UserAPIKeyFactory, UserCustomModelFactory, pending_purchase
+from tests.billing.factories import (
+    TEST_MODEL,
+    UserAPIKeyFactory,
+    UserCustomModelFactory,
+    pending_purchase,
+    price_catalogue,
+)
 from tests.chat.factories import (
     AgentCommandLogFactory,
     AgentRunFactory,
@@ -177,9 +184,15 @@ ROUTES = {
     ("auth-oauth-authorize", "GET"): ("/api/v1/auth/oauth/github/authorize/", "public"),
     ("auth-oauth-callback", "POST"): ("/api/v1/auth/oauth/github/callback/", "public"),
     ("access-token-list", "GET"): ("/api/v1/auth/tokens/", "user"),
+    ("access-token-list", "POST"): ("/api/v1/auth/tokens/", "user"),
     ("access-token-detail", "DELETE"): ("/api/v1/auth/tokens/{token}/", "owner"),
     ("oauth-account-list", "GET"): ("/api/v1/auth/oauth-accounts/", "user"),
     ("oauth-account-detail", "DELETE"): ("/api/v1/auth/oauth-accounts/{oauth}/", "owner"),
+    ("mcp-server-list", "GET"): ("/api/v1/auth/mcp-servers/", "user"),
+    ("mcp-server-list", "POST"): ("/api/v1/auth/mcp-servers/", "user"),
+    ("mcp-server-detail", "GET"): ("/api/v1/auth/mcp-servers/{mcp_server}/", "owner"),
+    ("mcp-server-detail", "PATCH"): ("/api/v1/auth/mcp-servers/{mcp_server}/", "owner"),
+    ("mcp-server-detail", "DELETE"): ("/api/v1/auth/mcp-servers/{mcp_server}/", "owner"),
     # projects
     ("project-list", "GET"): ("/api/v1/projects/", "user"),
     ("project-list", "POST"): ("/api/v1/projects/", "user"),
@@ -363,6 +376,7 @@ ROUTES = {
     ("billing-api-key-detail", "PATCH"): ("/api/v1/billing/api-keys/{api_key}/", "owner"),
     ("billing-api-key-detail", "DELETE"): ("/api/v1/billing/api-keys/{api_key}/", "owner"),
     ("billing-custom-model-list", "GET"): ("/api/v1/billing/custom-models/", "user"),
+    ("billing-model-list", "GET"): ("/api/v1/billing/models/", "user"),
     ("billing-custom-model-list", "POST"): ("/api/v1/billing/custom-models/", "user"),
     ("billing-custom-model-detail", "GET"): (
         "/api/v1/billing/custom-models/{custom_model}/",
@@ -459,6 +473,7 @@ PRIVATE_ROWS = (
     "note",
     "token",
     "oauth",
+    "mcp_server",
     "purchase",
     "api_key",
     "custom_model",
@@ -471,6 +486,7 @@ PRIVATE_ROWS = (
 
 
 def build_world():
+    price_catalogue()
     owner = UserFactory(subscription_tier="pro")
     project = ProjectFactory(owner=owner)
     connection = ContainerConnectionFactory(project=project)
@@ -485,7 +501,7 @@ def build_world():
     post = FeedbackPostFactory(user=owner)
     token, _ = AccessToken.issue(user=owner, ttl=timedelta(days=1), name="second")
     usage, _ = credits_charge(
-        charge=Charge(user_id=owner.pk, model="acme/model", tokens_input=0, tokens_output=0),
+        charge=Charge(user_id=owner.pk, model=TEST_MODEL, tokens_input=0, tokens_output=0),
         request_id=f"world-{uuid.uuid4()}",
     )
     return SimpleNamespace(
@@ -516,6 +532,9 @@ def build_world():
         comment=FeedbackCommentFactory(user=owner, feedback=post),
         token=token,
         oauth=OAuthAccountFactory(user=owner),
+        mcp_server=mcp_server_create(
+            actor=owner, name="matrix", url="https://mcp.example.com/", headers={"X-Key": "k"}
+        ),
         purchase=pending_purchase(owner),
         api_key=UserAPIKeyFactory(user=owner),
         custom_model=UserCustomModelFactory(user=owner),

@@ -30,6 +30,7 @@ from config.api import READ_ONLY_FIELD, UNKNOWN_FIELD
 from config.roles import SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from tests import figures
 from tests.api.test_permission_matrix import ROUTES, bearer, build_world, ids_of
+from tests.billing.factories import TEST_MODEL
 from tests.conftest import granted_group
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.projects.factories import ProjectFactory
@@ -151,6 +152,9 @@ WRITABLE_THERE = {
 }
 
 BODIES = {
+    ("access-token-list", "POST"): lambda w: {"name": "script", "ttl_days": 30},
+    ("mcp-server-list", "POST"): lambda w: {"name": "new", "url": "https://mcp.example.com/"},
+    ("mcp-server-detail", "PATCH"): lambda w: {"name": "renamed"},
     ("auth-register", "POST"): lambda w: {
         "email": "newcomer@example.com",
         "password": DEFAULT_PASSWORD,
@@ -225,7 +229,7 @@ BODIES = {
     ("billing-custom-model-detail", "PATCH"): lambda w: {"model_name": "Renamed model"},
     ("billing-usage-list", "POST"): lambda w: {
         "user": str(w.owner.pk),
-        "model": "acme/model",
+        "model": TEST_MODEL,
         "tokens_input": 1000,
         "tokens_output": 0,
     },

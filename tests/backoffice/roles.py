@@ -13,10 +13,12 @@ STAFF_GROUPS = {
     SUPPORT_GROUP: {
         "accounts.AccessToken": "dv",
         "accounts.EmailVerificationCode": "v",
+        "accounts.McpServer": "dv",
         "accounts.OAuthAccount": "v",
         "accounts.User": "cv",
         "billing.CreditLedgerEntry": "v",
         "billing.CreditPurchase": "v",
+        "billing.Subscription": "v",
         "billing.UsageLog": "v",
         "chat.AgentCommandLog": "v",
         "chat.AgentRun": "v",
@@ -50,6 +52,8 @@ STAFF_GROUPS = {
         "billing.UsageLog": "v",
         "billing.UserAPIKey": "v",
         "billing.UserCustomModel": "v",
+        "billing.ModelPrice": "acv",
+        "billing.Subscription": "v",
         "pghistory.Events": "v",
     },
     CURATORS_GROUP: {
@@ -76,6 +80,7 @@ MODEL_RULES = {
     "accounts.AccessToken": "dv",  # issued by sign-in or the service-token action; revoked
     "accounts.EmailVerificationCode": "dv",
     "accounts.OAuthAccount": "dv",  # unlinked through the service
+    "accounts.McpServer": "dv",  # the user's preference; deleted through the service
     "accounts.User": "acdv",
     "auth.Group": "acdv",
     "billing.CreditLedgerEntry": "v",  # insert-only money (BIL-7)
@@ -85,6 +90,8 @@ MODEL_RULES = {
     "billing.UsageLog": "v",
     "billing.UserAPIKey": "dv",
     "billing.UserCustomModel": "cdv",
+    "billing.ModelPrice": "acv",  # retired by deactivation, never deleted (BIL-75)
+    "billing.Subscription": "v",  # the webhooks write it (BIL-77)
     "chat.AgentCommandLog": "v",  # insert-only
     "chat.AgentRun": "v",  # the runtime's; staff only cancel or fail (actions)
     "chat.Chat": "acdv",

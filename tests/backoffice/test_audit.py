@@ -272,7 +272,9 @@ def test_who_holds_which_role_is_audited(user):
 
 
 @pytest.mark.django_db
-def test_r21_every_credit_movement_and_admin_change_leaves_an_audit_row(client, superuser):
+def test_r21_every_credit_movement_and_admin_change_leaves_an_audit_row(
+    client, superuser, model_catalogue
+):
     """R21's figure: after each credit movement the newest user event holds the balances the
     ledger says; each admin change adds events."""
     member = UserFactory()

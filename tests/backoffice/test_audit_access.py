@@ -31,11 +31,13 @@ SUPERUSER = "superuser"
 SUPPORT_SEES = {
     "accounts.AccessToken",
     "accounts.EmailVerificationCode",
+    "accounts.McpServer",
     "accounts.OAuthAccount",
     "accounts.User",
     "accounts.UserGroupMembership",
     "accounts.UserPermissionGrant",
     "billing.CreditPurchase",
+    "billing.Subscription",
     "chat.AgentRun",
     "chat.Chat",
     "chat.ShellSession",
@@ -62,7 +64,9 @@ BILLING_SEES = {
     "accounts.UserPermissionGrant",
     "billing.CreditPurchase",
     "billing.MarketplaceTransaction",
+    "billing.ModelPrice",
     "billing.StripeEvent",
+    "billing.Subscription",
     "billing.UserAPIKey",
     "billing.UserCustomModel",
 }

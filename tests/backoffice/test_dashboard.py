@@ -28,7 +28,7 @@ def joined(days_ago):
 
 
 @pytest.fixture
-def business(db):
+def business(db, model_catalogue):
     """A day of the platform, with rows outside each figure's window too."""
     joined(3)
     joined(10)

@@ -103,7 +103,7 @@ def test_ledger_movements_are_signed_and_balances_are_not(staff_client, user):
 
 
 @pytest.mark.django_db
-def test_usage_logs_show_cost_charge_and_shortfall_as_money(staff_client, user):
+def test_usage_logs_show_cost_charge_and_shortfall_as_money(staff_client, user, model_catalogue):
     usage(user, "owed", tokens_input=10_000_000)
     log = UsageLog.objects.get(user=user)
     assert log.shortfall_cents > 0

@@ -25,6 +25,14 @@ def _ledger_stays_exact(request):
         assert ledger_mismatches() == []
 
 
+@pytest.fixture(autouse=True)
+def _priced(request):
+    """Every billing test that uses the database has the price catalogue (BIL-72)."""
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("model_catalogue")
+
+
 @pytest.fixture
 def stripe_settings(settings):
     settings.STRIPE_SECRET_KEY = "sk_test_recorded"

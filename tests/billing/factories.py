@@ -3,10 +3,12 @@ billing services (so the ledger invariant the conftest checks holds), other rows
 factories that are minimal and valid by default."""
 
 import uuid
+from decimal import Decimal
 
 import factory
 
-from billing.models import CreditPurchase, UserAPIKey, UserCustomModel
+from billing.catalogue import seed_catalogue
+from billing.models import CreditPurchase, ModelPrice, UserAPIKey, UserCustomModel
 from billing.services.credits import Charge, credits_charge
 from billing.services.marketplace_sales import item_purchase
 from marketplace.models import MarketplaceAgent, MarketplaceBase
@@ -82,7 +84,24 @@ def pending_purchase(user, package="small", key=None):
     )
 
 
-def usage(user, key, *, model="acme/model", tokens_input=100_000, tokens_output=0, **extra):
+# A catalogue model priced as unknown models were before the catalogue (BIL-72): 100¢ per 1M
+# tokens in, 300¢ out, so the arithmetic of the ledger tests reads the same.
+TEST_MODEL = "openrouter/test-model"
+
+
+def price_catalogue():
+    """The starting catalogue (billing.catalogue) and TEST_MODEL: what the data migration
+    leaves, and what a flushed (transactional) test database no longer holds."""
+    seed_catalogue(ModelPrice)
+    provider, _, model_id = TEST_MODEL.partition("/")
+    ModelPrice.objects.get_or_create(
+        provider=provider,
+        model_id=model_id,
+        defaults={"input_price": Decimal(100), "output_price": Decimal(300)},
+    )
+
+
+def usage(user, key, *, model=TEST_MODEL, tokens_input=100_000, tokens_output=0, **extra):
     """One charge through `credits_charge`; returns the usage log."""
     log, _ = credits_charge(
         charge=Charge(

@@ -15,7 +15,9 @@ from billing.models import (
     CreditLedgerEntry,
     CreditPurchase,
     MarketplaceTransaction,
+    ModelPrice,
     StripeEvent,
+    Subscription,
     UsageLog,
     UserAPIKey,
     UserCustomModel,
@@ -26,6 +28,7 @@ from config import admin as config_admin
 from config.admin import money
 from tests.billing.conftest import fund
 from tests.billing.factories import (
+    TEST_MODEL,
     MarketplaceAgentFactory,
     UserAPIKeyFactory,
     UserCustomModelFactory,
@@ -45,8 +48,11 @@ BILLING_MODELS = (
     MarketplaceTransaction,
     UserAPIKey,
     UserCustomModel,
+    ModelPrice,
+    Subscription,
 )
 INSERT_ONLY = (CreditLedgerEntry, StripeEvent, CreditPurchase, UsageLog, MarketplaceTransaction)
+WEBHOOK_ONLY = (Subscription,)
 
 
 def unknown_customer_event(event_id="evt_admin_failed", customer="cus_later"):
@@ -82,6 +88,10 @@ def rows(user, other_user):
         MarketplaceTransaction: sold,
         UserAPIKey: UserAPIKeyFactory(user=user),
         UserCustomModel: UserCustomModelFactory(user=user),
+        ModelPrice: ModelPrice.objects.for_model(TEST_MODEL).get(),
+        Subscription: Subscription.objects.create(
+            user=user, stripe_subscription_id="sub_admin", status="active", tier="pro"
+        ),
     }
 
 
@@ -102,6 +112,8 @@ SEARCHES = {
     MarketplaceTransaction: lambda row: row.creator.email,
     UserAPIKey: lambda row: row.user.email,
     UserCustomModel: lambda row: row.model_id,
+    ModelPrice: lambda row: row.model_id,
+    Subscription: lambda row: row.user.email,
 }
 
 
@@ -126,12 +138,12 @@ def test_a_sale_search_asks_the_users_table_once_for_buyer_and_creator(admin_cli
     assert len(email_lookups) == 1
 
 
-@pytest.mark.parametrize("model", BILLING_MODELS)
-def test_nothing_is_added_in_admin(admin_client, model):
+@pytest.mark.parametrize("model", [m for m in BILLING_MODELS if m is not ModelPrice])
+def test_nothing_but_prices_is_added_in_admin(admin_client, model):
     assert admin_client.get(admin_url(model, "add/")).status_code == 403
 
 
-@pytest.mark.parametrize("model", INSERT_ONLY)
+@pytest.mark.parametrize("model", INSERT_ONLY + WEBHOOK_ONLY)
 def test_money_rows_are_read_only_and_never_deleted(admin_client, rows, model):
     row = rows[model]
     page = admin_client.get(admin_url(model, f"{row.pk}/change/"))

@@ -8,6 +8,7 @@ from billing.models import CreditLedgerEntry, UsageLog
 from billing.services.credits import Charge, credits_charge
 from tests import figures
 from tests.billing.conftest import fund
+from tests.billing.factories import TEST_MODEL
 from tests.concurrency import in_threads
 from tests.factories import UserFactory
 
@@ -22,7 +23,9 @@ def test_r5_32_threads_by_50_charges_lose_nothing(start, label):
     def work(thread):
         for n in range(charges_per_thread):
             credits_charge(
-                charge=Charge(user_id=user.pk, model="x", tokens_input=30_000, tokens_output=0),
+                charge=Charge(
+                    user_id=user.pk, model=TEST_MODEL, tokens_input=30_000, tokens_output=0
+                ),
                 request_id=f"{label}-{thread}-{n}",
             )
 
@@ -51,7 +54,7 @@ def test_r5_32_threads_by_50_charges_lose_nothing(start, label):
 
 def test_r7_one_key_from_32_threads_charges_once():
     user = fund(UserFactory(), purchased=1000)
-    same = Charge(user_id=user.pk, model="x", tokens_input=1_000_000, tokens_output=0)
+    same = Charge(user_id=user.pk, model=TEST_MODEL, tokens_input=1_000_000, tokens_output=0)
     results, errors = in_threads(32, lambda _: credits_charge(charge=same, request_id="once"))
     assert errors == []
     replays = sum(1 for _, replayed in results if replayed)
@@ -68,7 +71,7 @@ def test_r7_one_key_two_users_concurrently_charges_one():
     def work(index):
         return credits_charge(
             charge=Charge(
-                user_id=users[index].pk, model="x", tokens_input=1_000_000, tokens_output=0
+                user_id=users[index].pk, model=TEST_MODEL, tokens_input=1_000_000, tokens_output=0
             ),
             request_id="contested",
         )

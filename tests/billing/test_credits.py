@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import User
-from billing.errors import BucketWouldGoNegative, IdempotencyKeyReused, InsufficientCredits
+from billing.errors import (
+    BucketWouldGoNegative,
+    IdempotencyKeyReused,
+    InsufficientCredits,
+    ModelNotAvailable,
+)
 from billing.models import (
     CreditLedgerEntry,
     InsertOnlyError,
@@ -22,6 +27,7 @@ from billing.models import (
 from billing.services import credits
 from billing.services.credits import Charge, credits_charge, usage_cost
 from tests.billing.conftest import fund, later
+from tests.billing.factories import TEST_MODEL
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +149,7 @@ def test_bil_5_expired_bonus_goes_to_zero(user):
 def test_bil_5_bundled_reset_moves_by_whole_periods(user):
     credits.tier_set(user=user, tier="pro")
     credits.credits_charge(
-        charge=Charge(user_id=user.pk, model="x", tokens_input=10**8, tokens_output=0),
+        charge=Charge(user_id=user.pk, model=TEST_MODEL, tokens_input=10**8, tokens_output=0),
         request_id="spend",
     )
     overdue = timezone.now() - timedelta(days=65)
@@ -166,7 +172,7 @@ def test_bil_6_tier_changes_set_the_allowances(user):
 
 def test_bil_6_repeating_a_tier_refills_nothing(user):
     credits.tier_set(user=user, tier="basic")
-    charge(user, "spend-some", model="x", tokens_input=100_000_000)
+    charge(user, "spend-some", model=TEST_MODEL, tokens_input=100_000_000)
     before = reload(user).bundled_credits
     period_end = timezone.now() + timedelta(days=12)
     assert credits.tier_set(user=user, tier="basic", period_end=period_end) == []
@@ -203,16 +209,16 @@ def test_bil_30_cost_is_rounded_up_once_over_the_total(
     )
 
 
-def test_bil_30_unknown_models_use_the_default_price(funded_user, settings):
-    log, _ = charge(
-        funded_user, "k", model="acme/mystery", tokens_input=1_000_000, tokens_output=1_000_000
-    )
-    assert log.cost_total == 100 + 300
+def test_bil_73_an_unknown_model_is_refused_and_charges_nothing(funded_user):
+    with pytest.raises(ModelNotAvailable) as refused:
+        charge(funded_user, "k", model="acme/mystery", tokens_input=1_000_000)
+    assert "acme/mystery" in refused.value.message
+    assert not UsageLog.objects.filter(request_id="k").exists()
 
 
 def test_bil_32_buckets_are_taken_in_order(funded_user):
     # 5 daily + 100 bundled + 50 bonus + 1000 purchased; the charge costs 300.
-    log, replayed = charge(funded_user, "order", model="x", tokens_input=3_000_000)
+    log, replayed = charge(funded_user, "order", model=TEST_MODEL, tokens_input=3_000_000)
     assert not replayed and log.cost_total == 300
     after = reload(funded_user)
     assert (
@@ -230,7 +236,7 @@ def test_bil_32_an_expired_bonus_is_not_spent(funded_user):
     User.objects.filter(pk=funded_user.pk).update(
         signup_bonus_expires_at=timezone.now() - timedelta(seconds=1)
     )
-    charge(funded_user, "no-bonus", model="x", tokens_input=2_000_000)
+    charge(funded_user, "no-bonus", model=TEST_MODEL, tokens_input=2_000_000)
     after = reload(funded_user)
     assert after.signup_bonus_credits == 50
     assert after.purchased_credits == 1000 - (200 - 105)
@@ -238,14 +244,14 @@ def test_bil_32_an_expired_bonus_is_not_spent(funded_user):
 
 def test_bil_32_a_shortfall_is_recorded_never_forgiven(user):
     fund(user, purchased=30)
-    log, _ = charge(user, "short", model="x", tokens_input=1_000_000)
+    log, _ = charge(user, "short", model=TEST_MODEL, tokens_input=1_000_000)
     assert (log.cost_total, log.credits_charged, log.shortfall_cents) == (100, 30, 70)
     assert log.billed_status == "pending" and log.billed_at is None
     assert reload(user).purchased_credits == 0
 
 
 def test_bil_32_zero_cost_is_exempt(user):
-    log, _ = charge(user, "free", model="x", tokens_input=0)
+    log, _ = charge(user, "free", model=TEST_MODEL, tokens_input=0)
     assert (log.cost_total, log.billed_status) == (0, "exempt")
     assert not log.ledger_entries.exists()
 
@@ -254,7 +260,7 @@ def test_bil_32_zero_cost_is_exempt(user):
 def test_w6_a_charge_is_five_statements():
     user = fund(UserFactory(), purchased=500)
     with CaptureQueriesContext(connection) as queries:
-        charge(user, "counted", model="x", tokens_input=1_000_000)
+        charge(user, "counted", model=TEST_MODEL, tokens_input=1_000_000)
     control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
     statements = [q["sql"] for q in queries if not q["sql"].startswith(control)]
     print(f"\nW6 charge: {len(statements)} statements")
@@ -293,8 +299,8 @@ def test_bil_35_pre_check(user):
 
 def test_bil_36_purchased_credits_settle_shortfalls_oldest_first(user, billing_staff):
     fund(user, purchased=10)
-    older, _ = charge(user, "a", model="x", tokens_input=1_000_000)  # 100: 10 paid, 90 short
-    newer, _ = charge(user, "b", model="x", tokens_input=500_000)  # 50 short
+    older, _ = charge(user, "a", model=TEST_MODEL, tokens_input=1_000_000)  # 100: 10 paid, 90 short
+    newer, _ = charge(user, "b", model=TEST_MODEL, tokens_input=500_000)  # 50 short
     entries = credits.credits_adjust(
         user=user, actor=billing_staff, bucket="purchased", amount=120, reason="top-up"
     )

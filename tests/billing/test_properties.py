@@ -19,6 +19,7 @@ from billing.services.credit_purchases import credit_purchase_fulfil, credit_pur
 from billing.services.credits import Charge, creator_share
 from marketplace.models import MarketplaceAgent
 from tests import figures
+from tests.billing.factories import TEST_MODEL
 from tests.factories import UserFactory
 from tests.helpers import staff_with
 
@@ -56,7 +57,7 @@ def apply(user, staff, operation):
             )
     elif kind == "charge":
         credits.credits_charge(
-            charge=Charge(user_id=user.pk, model="x", tokens_input=args[0], tokens_output=0),
+            charge=Charge(user_id=user.pk, model=TEST_MODEL, tokens_input=args[0], tokens_output=0),
             request_id=f"prop-{next(keys)}",
         )
     elif kind == "purchase":
@@ -146,7 +147,11 @@ def test_r9_usage_split_follows_the_money(tokens, paid, settle):
             )
         log, _ = credits.credits_charge(
             charge=Charge(
-                user_id=buyer.pk, model="x", tokens_input=tokens, tokens_output=0, agent_id=agent.pk
+                user_id=buyer.pk,
+                model=TEST_MODEL,
+                tokens_input=tokens,
+                tokens_output=0,
+                agent_id=agent.pk,
             ),
             request_id=f"split-{next(keys)}",
             agent=agent,

@@ -19,6 +19,7 @@ from billing.services.credits import Charge, credits_charge, tier_set
 from billing.services.stripe_events import stripe_event_process, stripe_event_reprocess
 from tests import figures
 from tests.billing.conftest import signed
+from tests.billing.factories import TEST_MODEL
 from tests.concurrency import in_threads
 from tests.factories import UserFactory
 
@@ -159,7 +160,7 @@ def test_bil_22_wrong_amount_or_currency_is_a_permanent_failure(user, stripe):
 
 def test_bil_22_purchased_credits_settle_shortfalls(user, stripe):
     log, _ = credits_charge(
-        charge=Charge(user_id=user.pk, model="x", tokens_input=2_000_000, tokens_output=0),
+        charge=Charge(user_id=user.pk, model=TEST_MODEL, tokens_input=2_000_000, tokens_output=0),
         request_id="owed",
     )
     assert log.shortfall_cents == 200
@@ -189,7 +190,7 @@ def test_bil_24_full_refund_takes_back_what_is_left(user, stripe):
     purchase = start(user)
     stripe_event_process(event=completed(purchase))
     credits_charge(
-        charge=Charge(user_id=user.pk, model="x", tokens_input=1_000_000, tokens_output=0),
+        charge=Charge(user_id=user.pk, model=TEST_MODEL, tokens_input=1_000_000, tokens_output=0),
         request_id="spent",
     )
     stripe_event_process(event=refunded(purchase))
@@ -275,7 +276,7 @@ def test_bil_12_renewal_invoice_resets_bundled_once_per_period(user, stripe):
     # The previous period ends where the invoice's period starts, as Stripe's periods do.
     tier_set(user=user, tier="basic", period_end=datetime.fromtimestamp(start_ts, tz=UTC))
     credits_charge(
-        charge=Charge(user_id=user.pk, model="x", tokens_input=3_000_000, tokens_output=0),
+        charge=Charge(user_id=user.pk, model=TEST_MODEL, tokens_input=3_000_000, tokens_output=0),
         request_id="spend",
     )
     invoice = {

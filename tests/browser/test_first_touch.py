@@ -40,7 +40,9 @@ def off_screen(browser, columns):
     return {name: edge for name, edge in right_edges.items() if edge > SCREEN_WIDTH}
 
 
-def test_usage_logs_show_money_and_the_billing_columns_on_screen(laptop, live_server):
+def test_usage_logs_show_money_and_the_billing_columns_on_screen(
+    laptop, live_server, model_catalogue
+):
     browser = laptop
     clerk = staff_in(BILLING_GROUP, ["billing.view_usagelog", "billing.view_creditledgerentry"])
     customer = UserFactory(email="margaret.hamilton@example.com")

@@ -417,7 +417,9 @@ def test_a_run_change_page_links_to_its_transition_history(admin_client):
     assert admin_client.get(admin_url(AgentRun, f"{run.pk}/history/")).status_code == 200
 
 
-def test_bil_70_the_chat_page_shows_its_cost_and_latest_summary(admin_client, chat):
+def test_bil_70_the_chat_page_shows_its_cost_and_latest_summary(
+    admin_client, chat, model_catalogue
+):
     usage(chat.user, "k1", chat_id=chat.pk, project_id=chat.project_id)
     usage(chat.user, "k2", chat_id=chat.pk, project_id=chat.project_id)
     usage(chat.user, "k3")

@@ -6,14 +6,14 @@ import pytest
 
 from accounts import services as accounts
 from accounts.models import AccessToken, OAuthAccount, User
-from billing.models import MarketplaceTransaction, UsageLog
-from billing.services import credits, marketplace_sales, usage
+from billing.models import MarketplaceTransaction, ModelPrice, UsageLog
+from billing.services import credits, marketplace_sales, prices, usage
 from config.exceptions import NotAllowed
 from projects import services as projects
 from projects.models import Container, Deployment, Project, ProjectFile, ProjectSnapshot
 from tests.accounts.factories import OAuthAccountFactory
 from tests.billing.conftest import fund
-from tests.billing.factories import MarketplaceAgentFactory, sale
+from tests.billing.factories import TEST_MODEL, MarketplaceAgentFactory, price_catalogue, sale
 from tests.billing.factories import usage as charge
 from tests.factories import UserFactory
 from tests.projects.factories import (
@@ -72,7 +72,14 @@ def _project_cases():
     }
 
 
+def free(price):
+    price.input_price, price.output_price, price.is_default = 0, 0, True
+    return price
+
+
 def _billing_cases():
+    price_catalogue()
+    price = ModelPrice.objects.for_model(TEST_MODEL).get()
     customer = fund(UserFactory(), purchased=5000)
     sold = sale(customer, MarketplaceAgentFactory(pricing_type="one_time", price=500))
     log = charge(customer, "actor-policy")
@@ -80,6 +87,7 @@ def _billing_cases():
         list(User.objects.values_list("pk", "purchased_credits", "subscription_tier")),
         list(MarketplaceTransaction.objects.values_list("refunded_at", "payout_status")),
         list(UsageLog.objects.values_list("billed_status")),
+        list(ModelPrice.objects.values_list("input_price", "is_default")),
     )
     return rows, {
         "credits_adjust": lambda a: credits.credits_adjust(
@@ -94,6 +102,7 @@ def _billing_cases():
         "payout_set": lambda a: marketplace_sales.payout_set(
             sale=sold, new_status="processing", actor=a
         ),
+        "model_price_save": lambda a: prices.model_price_save(actor=a, price=free(price)),
     }
 
 
@@ -145,6 +154,7 @@ SERVICES = (
             "usage_logs_mark_paid",
             "marketplace_transaction_refund",
             "payout_set",
+            "model_price_save",
         ]
     ]
     + [

@@ -89,6 +89,7 @@ def rotate(*args):
 def test_finds_every_encrypted_column_by_itself():
     found = {(m._meta.label, f.name) for m, fields in encrypted_models() for f in fields}
     assert {
+        ("accounts.McpServer", "headers"),
         ("projects.Container", "encrypted_secrets"),
         ("projects.DeploymentCredential", "access_token_encrypted"),
         ("projects.GitProviderCredential", "access_token"),

@@ -37,6 +37,7 @@ from billing.models import UsageLog
 from config.roles import SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
 from tests import figures
 from tests.billing.conftest import fund
+from tests.billing.factories import TEST_MODEL
 from tests.conftest import granted_group
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.ops.test_two_servers import database_url, free_port, wait_until_up
@@ -407,7 +408,7 @@ def test_r23_postgresql_restart_is_503_then_every_worker_serves(redis, tmp_path)
     assert 200 in statuses
 
 
-def test_r23_worker_killed_mid_charge_is_all_or_nothing(redis, tmp_path):
+def test_r23_worker_killed_mid_charge_is_all_or_nothing(redis, tmp_path, model_catalogue):
     """gunicorn workers SIGKILLed while usage charges are in flight: each charge is recorded
     whole or not at all, every answered charge is kept, a retry with the same key charges at
     most once, and every balance equals its ledger."""
@@ -415,7 +416,7 @@ def test_r23_worker_killed_mid_charge_is_all_or_nothing(redis, tmp_path):
     service = UserFactory()
     service.groups.add(granted_group(SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS))
     _, token = AccessToken.issue(user=service, ttl=timedelta(hours=1), name="faults")
-    body = {"user": str(user.pk), "model": "x", "tokens_input": 30_000, "tokens_output": 0}
+    body = {"user": str(user.pk), "model": TEST_MODEL, "tokens_input": 30_000, "tokens_output": 0}
     env = app_env(database=database_url(connection.settings_dict), redis=redis, smtp_port=1)
     env["WEB_CONCURRENCY"] = "3"
     keys = [f"faults-{n}" for n in range(150)]

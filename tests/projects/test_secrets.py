@@ -6,7 +6,9 @@ import secrets
 import pytest
 from django.db import connection
 
+from accounts.services import mcp_server_create
 from tests import figures
+from tests.factories import UserFactory
 from tests.projects.factories import (
     ContainerFactory,
     DeploymentCredentialFactory,
@@ -25,7 +27,7 @@ def plaintext(kind, index):
 
 def seed_100_secrets():
     seeded = []
-    for index in range(40):
+    for index in range(30):
         token = plaintext("deploy", index)
         DeploymentCredentialFactory(access_token_encrypted=token)
         seeded.append(token)
@@ -37,6 +39,16 @@ def seed_100_secrets():
     for index in range(20):
         value = plaintext("container", index)
         ContainerFactory(project=project, encrypted_secrets={f"SECRET_{index}": value})
+        seeded.append(value)
+    owner = UserFactory()
+    for index in range(10):
+        value = plaintext("mcp-header", index)
+        mcp_server_create(
+            actor=owner,
+            name=f"r13-{index}",
+            url="https://mcp.example.com/",
+            headers={"X-Key": value},
+        )
         seeded.append(value)
     assert len(seeded) == 100
     return seeded

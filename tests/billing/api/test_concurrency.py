@@ -12,7 +12,7 @@ from billing.models import CreditLedgerEntry, CreditPurchase, MarketplaceTransac
 from tests import figures
 from tests.billing.api.utils import BILLING, agent_purchase_url, keyed
 from tests.billing.conftest import fund
-from tests.billing.factories import MarketplaceAgentFactory
+from tests.billing.factories import TEST_MODEL, MarketplaceAgentFactory
 from tests.concurrency import in_threads
 from tests.factories import UserFactory
 
@@ -63,7 +63,12 @@ def test_r7_32_concurrent_usage_charges_with_one_key_charge_once(transactional_d
     runtime.user_permissions.add(
         Permission.objects.get(codename="charge_usage", content_type__app_label="billing")
     )
-    body = {"user": str(user.pk), "model": "x", "tokens_input": 1_000_000, "tokens_output": 0}
+    body = {
+        "user": str(user.pk),
+        "model": TEST_MODEL,
+        "tokens_input": 1_000_000,
+        "tokens_output": 0,
+    }
     results = post_from_threads(token_for(runtime), f"{BILLING}usage/", body, "charge-once")
     assert_one_effect(results, "usage charge")
     assert len({body["usage"]["id"] for _, _, body in results}) == 1

@@ -16,6 +16,7 @@ from billing import urls as billing_urls
 from tests.billing.api.utils import BILLING, WEBHOOK, keyed
 from tests.billing.conftest import fund, signed
 from tests.billing.factories import (
+    TEST_MODEL,
     MarketplaceAgentFactory,
     MarketplaceBaseFactory,
     UserAPIKeyFactory,
@@ -56,6 +57,7 @@ MATRIX = {
     ("billing-api-key-detail", "PATCH", "api_key"): (401, *OWNER_ONLY),
     ("billing-api-key-detail", "DELETE", "api_key"): (401, 204, 404, 404, 404, 404, 404),
     ("billing-custom-model-list", "GET", None): (401, *EVERYONE),
+    ("billing-model-list", "GET", None): (401, *EVERYONE),
     ("billing-custom-model-list", "POST", None): (401, 201, 400, 400, 400, 400, 400),
     ("billing-custom-model-detail", "GET", "custom_model"): (401, *OWNER_ONLY),
     ("billing-custom-model-detail", "PATCH", "custom_model"): (401, *OWNER_ONLY),
@@ -92,6 +94,7 @@ PATHS = {
     "billing-api-key-list": lambda _: f"{BILLING}api-keys/",
     "billing-api-key-detail": lambda row: f"{BILLING}api-keys/{row.pk}/",
     "billing-custom-model-list": lambda _: f"{BILLING}custom-models/",
+    "billing-model-list": lambda _: f"{BILLING}models/",
     "billing-custom-model-detail": lambda row: f"{BILLING}custom-models/{row.pk}/",
     "billing-agent-purchase": lambda row: f"/api/v1/marketplace/agents/{row.pk}/purchase/",
     "billing-base-purchase": lambda row: f"/api/v1/marketplace/bases/{row.pk}/purchase/",
@@ -102,11 +105,11 @@ def bodies(owner):
     return {
         ("billing-usage-list", "POST"): {
             "user": str(owner.pk),
-            "model": "x",
+            "model": TEST_MODEL,
             "tokens_input": 1000,
             "tokens_output": 0,
         },
-        ("billing-usage-check", "POST"): {"user": str(owner.pk), "model": "x"},
+        ("billing-usage-check", "POST"): {"user": str(owner.pk), "model": TEST_MODEL},
         ("billing-credit-purchase-list", "POST"): {"package": "small"},
         ("billing-subscription-checkout", "POST"): {"tier": "pro"},
         ("billing-portal", "POST"): {},

@@ -13,6 +13,7 @@ from marketplace.models import UserPurchasedAgent
 from tests.billing.api.utils import BILLING, agent_purchase_url, base_purchase_url, keyed
 from tests.billing.conftest import fund
 from tests.billing.factories import (
+    TEST_MODEL,
     MarketplaceAgentFactory,
     MarketplaceBaseFactory,
     sale,
@@ -269,7 +270,7 @@ def test_earnings_count_the_usage_of_ones_api_priced_agents(
         f"{BILLING}usage/",
         {
             "user": str(user.pk),
-            "model": "x",
+            "model": TEST_MODEL,
             "tokens_input": 1_000_000,
             "tokens_output": 0,
             "agent": str(agent.pk),

@@ -16,6 +16,7 @@ from billing.selectors import usage_summary
 from tests.billing.api.utils import BILLING, keyed
 from tests.billing.conftest import fund
 from tests.billing.factories import (
+    TEST_MODEL,
     MarketplaceAgentFactory,
     UserAPIKeyFactory,
     UserCustomModelFactory,
@@ -161,7 +162,7 @@ def test_w6_a_charge_through_the_api_is_pinned(service_client, user, django_asse
     """Auth and the role check, the user lookup, the five statements of BIL-32 with their
     savepoints, then the debits and the balance read back for the answer."""
     fund(user, purchased=1000)
-    body = {"user": str(user.pk), "model": "x", "tokens_input": 10, "tokens_output": 0}
+    body = {"user": str(user.pk), "model": TEST_MODEL, "tokens_input": 10, "tokens_output": 0}
     service_client.post(f"{BILLING}usage/", body, format="json", **keyed("warm"))
     with CaptureQueriesContext(connection) as captured:
         response = service_client.post(f"{BILLING}usage/", body, format="json", **keyed("pin"))

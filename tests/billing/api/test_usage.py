@@ -11,7 +11,7 @@ from billing.models import BilledStatus, UsageLog, UserAPIKey
 from billing.serializers.credits import UsageLogSerializer
 from tests.billing.api.utils import BILLING, keyed
 from tests.billing.conftest import fund
-from tests.billing.factories import MarketplaceAgentFactory, UserAPIKeyFactory, usage
+from tests.billing.factories import TEST_MODEL, MarketplaceAgentFactory, UserAPIKeyFactory, usage
 from tests.factories import UserFactory
 from tests.helpers import assert_error, ids
 from tests.projects.factories import ProjectFactory
@@ -27,7 +27,7 @@ SUMMARY = f"{USAGE}summary/"
 def charge_body(member, /, **extra):
     return {
         "user": str(member.pk),
-        "model": "acme/model",  # not in MODEL_PRICES: the default price, 100¢ per 1M in
+        "model": TEST_MODEL,  # 100¢ per 1M in
         "tokens_input": 1_000_000,
         "tokens_output": 0,
         **extra,
@@ -226,13 +226,17 @@ def test_bil_31_byok_needs_a_known_provider_prefix(service_client, user):
 
 def test_bil_35_check_allows_a_user_with_credits(service_client, user):
     fund(user, daily=3)
-    response = service_client.post(CHECK, {"user": str(user.pk), "model": "x"}, format="json")
+    response = service_client.post(
+        CHECK, {"user": str(user.pk), "model": TEST_MODEL}, format="json"
+    )
     assert response.status_code == 200
     assert response.json() == {"allowed": True, "total_credits": 3}
 
 
 def test_bil_35_check_refuses_a_user_without_credits(service_client, user):
-    response = service_client.post(CHECK, {"user": str(user.pk), "model": "x"}, format="json")
+    response = service_client.post(
+        CHECK, {"user": str(user.pk), "model": TEST_MODEL}, format="json"
+    )
     assert_error(response, 402, "insufficient_credits")
 
 
@@ -246,7 +250,7 @@ def test_bil_35_check_allows_byok_without_credits_only_with_a_key(service_client
 
 
 def test_bil_35_check_bad_input(service_client):
-    response = service_client.post(CHECK, {"model": "x"}, format="json")
+    response = service_client.post(CHECK, {"model": TEST_MODEL}, format="json")
     assert "user" in assert_error(response, 400, "validation_error")["fields"]
 
 
