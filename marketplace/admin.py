@@ -35,6 +35,7 @@ from marketplace.models import (
     MarketplaceBase,
     ProjectAgent,
     PurchaseType,
+    Skill,
     UserPurchasedAgent,
     UserPurchasedBase,
     WorkflowTemplate,
@@ -561,3 +562,60 @@ class ProjectAgentInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("agent")
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    """Read-only apart from the switch: built-ins come from `sync_builtin_skills` (MKT-63),
+    users' skills are theirs. Curators turn a skill off (or on) through the service."""
+
+    list_display = ("name", "owner", "source", "is_enabled", "updated_at")
+    list_filter = ("source", "is_enabled")
+    list_select_related = ("owner",)
+    search_fields = ("name",)
+    ordering = ("name", "id")
+    raw_id_fields = ("owner",)
+    fields = (
+        "id",
+        "name",
+        "owner",
+        "source",
+        "source_url",
+        "description",
+        "content",
+        "allowed_tools",
+        "license",
+        "compatibility",
+        "is_enabled",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    actions = ("enable", "disable")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    enable = service_action(
+        services.skill_set_enabled,
+        name="enable",
+        description="Enable selected skills",
+        done="Enabled",
+        already="already enabled",
+        row_keyword="skill",
+        noun="skill",
+        enabled=True,
+    )
+    disable = service_action(
+        services.skill_set_enabled,
+        name="disable",
+        description="Disable selected skills",
+        done="Disabled",
+        already="already disabled",
+        row_keyword="skill",
+        noun="skill",
+        enabled=False,
+    )

@@ -3,7 +3,7 @@ DATA_MODEL.md §5)."""
 
 from rest_framework import status
 
-from config.exceptions import DomainError
+from config.exceptions import AlreadyExists, DomainError
 
 
 class PurchaseRequired(DomainError):
@@ -33,3 +33,13 @@ class BaseInUse(DomainError):
 class AgentNotInLibrary(DomainError):
     code = "agent_not_in_library"
     message = "The project owner has no access to this agent; add it to the library first."
+
+
+class SkillExists(AlreadyExists):
+    """MKT-61: a user's skill names are unique (built-ins apart); a race meets the constraint."""
+
+    message = "You already have a skill with this name."
+    constraint = "marketplace_skill_unique"
+
+    def __init__(self, message=None):
+        super().__init__(message, fields={"name": [message or self.message]})

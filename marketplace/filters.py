@@ -16,6 +16,8 @@ from marketplace.models import (
     MarketplaceAgent,
     MarketplaceBase,
     PurchaseType,
+    Skill,
+    SkillSource,
     UserPurchasedAgent,
     UserPurchasedBase,
     WorkflowTemplate,
@@ -172,3 +174,16 @@ class ReviewFilter(FilterSet):
 
     class Meta:
         fields = []
+
+
+class SkillFilter(FilterSet):
+    source = django_filters.ChoiceFilter(choices=SkillSource.choices)
+    is_enabled = StrictBooleanFilter()
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only your own skills.")
+
+    class Meta:
+        model = Skill
+        fields = ["source", "is_enabled"]
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(owner__isnull=not value)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Now
+from django.db.models.lookups import LessThanOrEqual
 
 from config.audit import audited
 from config.models import BaseModel
@@ -24,6 +25,7 @@ from marketplace.validators import (
     required_credentials_errors,
     string_list_errors,
 )
+from projects.models.common import OctetLength
 
 
 class AgentPricingType(models.TextChoices):
@@ -549,3 +551,79 @@ class AgentCoInstall(BaseModel):
 
     def __str__(self):
         return f"{self.agent_id} ↔ {self.related_agent_id}: {self.co_install_count}"
+
+
+class SkillSource(models.TextChoices):
+    BUILTIN = "builtin", "Built-in"
+    GITHUB = "github", "GitHub"
+    CUSTOM = "custom"
+
+
+SKILL_NAME_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SKILL_DESCRIPTION_MAX_BYTES = 1024
+SKILL_CONTENT_MAX_BYTES = 256 * 1024
+
+
+class SkillQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """MKT-60: the built-ins and the user's own skills; nobody else's."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(owner__isnull=True) | Q(owner=user))
+
+
+@audited()
+class Skill(BaseModel):
+    """An agent skill (a SKILL.md): a built-in shipped with the platform, or a user's own
+    (MKT-60 to MKT-63)."""
+
+    owner = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="skills",
+        help_text="Empty for a built-in skill.",
+    )
+    name = models.CharField(max_length=64)
+    description = models.TextField(blank=True)
+    source = models.CharField(max_length=7, choices=SkillSource, default=SkillSource.CUSTOM)
+    source_url = models.URLField(max_length=500, blank=True, validators=[validate_public_https_url])
+    content = models.TextField(help_text="The SKILL.md text, at most 256 KiB.")
+    allowed_tools = models.JSONField(
+        default=list, blank=True, validators=[JsonValidator(kind=list)]
+    )
+    license = models.CharField(max_length=500, blank=True)
+    compatibility = models.CharField(max_length=500, blank=True)
+    is_enabled = models.BooleanField(default=True)
+
+    objects = SkillQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=SkillSource.values), name="marketplace_skill_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source=SkillSource.BUILTIN, owner__isnull=True)
+                | (~Q(source=SkillSource.BUILTIN) & Q(owner__isnull=False)),
+                name="marketplace_skill_builtin_iff_no_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(name__regex=SKILL_NAME_RE), name="marketplace_skill_name_slug"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(OctetLength("description"), SKILL_DESCRIPTION_MAX_BYTES),
+                name="marketplace_skill_description_max",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(OctetLength("content"), SKILL_CONTENT_MAX_BYTES),
+                name="marketplace_skill_content_max",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "name"], nulls_distinct=False, name="marketplace_skill_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -46,6 +46,16 @@ def user_can_read_prompt(user, agent):
     return user_is_creator(user, agent) or bool(getattr(agent, "has_access", False))
 
 
+def user_owns_skill(user, skill):
+    """MKT-62: a user's own skill; a built-in (no owner) is nobody's in the API."""
+    return user.is_authenticated and skill.owner_id is not None and skill.owner_id == user.pk
+
+
+def user_can_switch_skill(user):
+    """MKT-62: curators (the `change_skill` permission) enable or disable any skill in admin."""
+    return user.is_authenticated and user.has_perm("marketplace.change_skill")
+
+
 def user_is_author(user, review):
     return user.is_authenticated and review.user_id == user.pk
 

@@ -13,6 +13,9 @@ from accounts.serializers import UserSummarySerializer
 from config.schema import EnumChoiceField
 from config.validators import JsonValidator, validate_public_https_url
 from marketplace.models import (
+    SKILL_CONTENT_MAX_BYTES,
+    SKILL_DESCRIPTION_MAX_BYTES,
+    SKILL_NAME_RE,
     AgentPricingType,
     BaseCategory,
     BasePricingType,
@@ -21,6 +24,8 @@ from marketplace.models import (
     MarketplaceBase,
     ProjectAgent,
     PurchaseType,
+    Skill,
+    SkillSource,
     WorkflowTemplate,
 )
 from marketplace.permissions import user_can_read_prompt
@@ -341,3 +346,68 @@ class ProjectAgentCreateSerializer(serializers.Serializer):
 
 class ProjectAgentUpdateSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Skill
+        fields = [
+            "id",
+            "owner",
+            "name",
+            "description",
+            "source",
+            "source_url",
+            "content",
+            "allowed_tools",
+            "license",
+            "compatibility",
+            "is_enabled",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SkillUpdateSerializer(serializers.Serializer):
+    name = serializers.RegexField(
+        SKILL_NAME_RE,
+        max_length=64,
+        required=False,
+        error_messages={"invalid": "Use lowercase letters and digits joined by single hyphens."},
+    )
+    description = serializers.CharField(max_length=1024, required=False, allow_blank=True)
+    source_url = serializers.URLField(
+        max_length=500, required=False, allow_blank=True, validators=[validate_public_https_url]
+    )
+    content = serializers.CharField(
+        max_length=SKILL_CONTENT_MAX_BYTES, required=False, trim_whitespace=False
+    )
+    allowed_tools = serializers.ListField(
+        child=serializers.CharField(max_length=128), max_length=200, required=False
+    )
+    license = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    compatibility = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    is_enabled = serializers.BooleanField(required=False)
+
+    def validate_description(self, value):
+        return _within_bytes(value, SKILL_DESCRIPTION_MAX_BYTES)
+
+    def validate_content(self, value):
+        return _within_bytes(value, SKILL_CONTENT_MAX_BYTES)
+
+
+def _within_bytes(value, limit):
+    if len(value.encode()) > limit:
+        raise serializers.ValidationError(f"Keep this under {limit // 1024} KiB in UTF-8.")
+    return value
+
+
+class SkillCreateSerializer(SkillUpdateSerializer):
+    name = serializers.RegexField(
+        SKILL_NAME_RE,
+        max_length=64,
+        error_messages={"invalid": "Use lowercase letters and digits joined by single hyphens."},
+    )
+    content = serializers.CharField(max_length=SKILL_CONTENT_MAX_BYTES, trim_whitespace=False)
+    source = serializers.ChoiceField(choices=SkillSource.values, required=False)

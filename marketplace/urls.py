@@ -30,6 +30,7 @@ router.register(
 router.register(
     "marketplace/library/bases", views.LibraryBaseViewSet, basename="marketplace-library-base"
 )
+router.register("marketplace/skills", views.SkillViewSet, basename="marketplace-skill")
 router.register("projects/<uuid:pid>/agents", views.ProjectAgentViewSet, basename="project-agent")
 
 urlpatterns = router.urls

@@ -6,6 +6,7 @@ see is a 404 before any 403 (API.md §3). Writes go through `marketplace.service
 response is re-read through `get_queryset()`.
 """
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -23,6 +24,7 @@ from marketplace.models import (
     MarketplaceAgent,
     MarketplaceBase,
     ProjectAgent,
+    Skill,
     UserPurchasedAgent,
     UserPurchasedBase,
     WorkflowTemplate,
@@ -44,6 +46,9 @@ from marketplace.serializers import (
     ProjectAgentUpdateSerializer,
     ReviewSerializer,
     ReviewWriteSerializer,
+    SkillCreateSerializer,
+    SkillSerializer,
+    SkillUpdateSerializer,
     WorkflowApplyResultSerializer,
     WorkflowApplySerializer,
     WorkflowTemplateDetailSerializer,
@@ -467,3 +472,43 @@ class ProjectAgentViewSet(mixins.ListModelMixin, ProjectChildViewSet):
     def destroy(self, request, pid=None, pk=None):
         services.project_agent_remove(actor=request.user, project_agent=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The built-in skills and your own (MKT-60)"),
+    retrieve=extend_schema(summary="A built-in skill or one of yours (MKT-60)"),
+    create=extend_schema(
+        summary="Add a skill of your own (MKT-61)",
+        request=SkillCreateSerializer,
+        responses={201: SkillSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Edit your skill; built-ins are read-only (MKT-62)",
+        request=SkillUpdateSerializer,
+        responses={200: SkillSerializer},
+    ),
+    destroy=extend_schema(summary="Delete your skill (MKT-62)", responses={204: None}),
+)
+class SkillViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, StudioViewSet
+):
+    serializer_class = SkillSerializer
+    write_serializers = {"create": SkillCreateSerializer, "partial_update": SkillUpdateSerializer}
+    filterset_class = filters.SkillFilter
+
+    def get_queryset(self):
+        return Skill.objects.visible_to(self.request.user).order_by(
+            F("owner").asc(nulls_first=True), "name", "id"
+        )
+
+    def create(self, request, *args, **kwargs):
+        skill = services.skill_create(actor=request.user, **self.validated())
+        return self.read(skill, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        skill = self.get_object()
+        data = self.validated(instance=skill)
+        return self.read(services.skill_update(actor=request.user, skill=skill, **data))
+
+    def perform_destroy(self, instance):
+        services.skill_delete(actor=self.request.user, skill=instance)

@@ -13,6 +13,25 @@ DEFAULTS = {
     "PROJECT_FILE_MAX_BYTES": 2 * 1024 * 1024,
     "ASSET_MAX_BYTES": 25 * 1024 * 1024,
     "SNAPSHOT_PURGE_DAYS": 30,
+    "PROJECT_DOMAIN_ROOT": "apps.localhost",
+    # PRJ-101: labels the platform keeps for itself; no project may claim them.
+    "PROJECT_RESERVED_SUBDOMAINS": (
+        "admin",
+        "api",
+        "app",
+        "auth",
+        "billing",
+        "cdn",
+        "dashboard",
+        "docs",
+        "help",
+        "mail",
+        "static",
+        "status",
+        "studio",
+        "support",
+        "www",
+    ),
 }
 
 

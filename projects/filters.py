@@ -11,6 +11,9 @@ from django.db.models import Q
 from config.filters import FilterSet, OrderingFilter, StrictBooleanFilter
 from projects.models import (
     AssetFileType,
+    ConnectorCredential,
+    ConnectorKind,
+    ConnectorStatus,
     Container,
     CredentialProvider,
     Deployment,
@@ -112,3 +115,13 @@ class DeploymentCredentialFilter(FilterSet):
     class Meta:
         model = DeploymentCredential
         fields = ["provider", "project"]
+
+
+class ConnectorCredentialFilter(FilterSet):
+    connector_type = django_filters.ChoiceFilter(choices=ConnectorKind.choices)
+    status = django_filters.ChoiceFilter(choices=ConnectorStatus.choices)
+    is_default = StrictBooleanFilter()
+
+    class Meta:
+        model = ConnectorCredential
+        fields = ["connector_type", "status", "is_default"]

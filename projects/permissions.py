@@ -9,6 +9,7 @@ admin permission, the agent runtime where it reports state.
 from rest_framework.permissions import BasePermission
 
 REPORT_RUNTIME_STATE = "projects.report_runtime_state"
+RELEASE_DOMAIN = "projects.release_domain"
 
 
 def _holds(user, permission):
@@ -18,6 +19,11 @@ def _holds(user, permission):
 def user_owns_project(user, owner_id):
     """The project's owner: the one user the API lets work on it and everything under it."""
     return user.is_authenticated and owner_id == user.pk
+
+
+def user_owns_connector(user, connector):
+    """A connector is its user's alone: no staff permission reaches it through a service."""
+    return user.is_authenticated and connector.user_id == user.pk
 
 
 def user_can_report_runtime_state(user):

@@ -13,8 +13,9 @@ do, and reads only the fields `RecentChatSerializer` declares.
 from django.apps import apps
 from django.db.models import Prefetch
 
+from accounts.models import token_digest
 from config.api import related_columns, row_with, rows_as, serializer_columns, values_for
-from projects.models import Container, ContainerConnection
+from projects.models import ConnectorCredential, ConnectorStatus, Container, ContainerConnection
 from projects.models.canvas import effective_port, secret_names
 from projects.serializers.canvas import (
     ContainerBaseSerializer,
@@ -103,3 +104,16 @@ def project_detail(project):
         "recent_chats": columns_of(chats[:RECENT_CHATS], RecentChatSerializer),
     }
     return row_with(PROJECT_FIELDS, project, computed)
+
+
+def connector_for_token(raw_token):
+    """PRJ-111: the active connector the runtime was handed `raw_token` for, with its user;
+    found by the token's SHA-256 digest (unique), never by a plaintext search."""
+    return (
+        ConnectorCredential.objects.filter(
+            token_digest=token_digest(raw_token), status=ConnectorStatus.ACTIVE
+        )
+        .select_related("user")
+        .defer(*ConnectorCredential.secret_fields)
+        .first()
+    )

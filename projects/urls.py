@@ -4,9 +4,11 @@ Nested routes carry the project as `pid` and every id as a UUID path converter, 
 id is an unrouted 404 before any view runs.
 """
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from projects.views import canvas, credentials, files, projects, runtime
+from projects.views.base import SERVICE_ACTION
 
 NESTED = "projects/<uuid:pid>"
 
@@ -21,6 +23,7 @@ router.register(f"{NESTED}/files", files.ProjectFileViewSet, basename="project-f
 router.register(f"{NESTED}/assets", files.ProjectAssetViewSet, basename="project-asset")
 router.register(f"{NESTED}/snapshots", runtime.ProjectSnapshotViewSet, basename="project-snapshot")
 router.register(f"{NESTED}/deployments", runtime.DeploymentViewSet, basename="project-deployment")
+router.register(f"{NESTED}/databases", runtime.ProjectDatabaseViewSet, basename="project-database")
 router.register(
     "deployment-credentials",
     credentials.DeploymentCredentialViewSet,
@@ -29,5 +32,20 @@ router.register(
 router.register(
     "git-credentials", credentials.GitProviderCredentialViewSet, basename="git-credential"
 )
+router.register("connectors", credentials.ConnectorCredentialViewSet, basename="connector")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        f"{NESTED}/domain/",
+        runtime.ProjectDomainViewSet.as_view(
+            {"get": "retrieve_domain", "put": "claim", "delete": "release"}
+        ),
+        name="project-domain",
+    ),
+    path(
+        f"{NESTED}/domain/status/",
+        runtime.ProjectDomainViewSet.as_view({"post": "status"}, permission_classes=SERVICE_ACTION),
+        name="project-domain-status",
+    ),
+]

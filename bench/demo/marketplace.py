@@ -16,8 +16,10 @@ from marketplace.models import (
     MarketplaceBase,
     ProjectAgent,
     PurchaseType,
+    Skill,
     WorkflowTemplate,
 )
+from marketplace.skills import sync_builtin_skills
 from projects.models import Project
 
 # slug, creator (demo username or None for the platform), fields, published, featured
@@ -289,7 +291,21 @@ def seed(stdout):
         library_add(user=users[username], item=agents[slug], purchase_type=PurchaseType.FREE)
     _reviews(users, agents)
     _project_agent(users, agents)
+    _skills(users)
     stdout.write(
         f"Demo marketplace holds {MarketplaceAgent.objects.count()} agents, "
         f"{MarketplaceBase.objects.count()} bases, {WorkflowTemplate.objects.count()} workflow(s)."
     )
+
+
+def _skills(users):
+    """The built-ins as a release would sync them (MKT-63), and one of Ada's own."""
+    sync_builtin_skills()
+    if not Skill.objects.filter(owner=users["ada"], name="recipe-style").exists():
+        services.skill_create(
+            actor=users["ada"],
+            name="recipe-style",
+            description="Write recipes the Recipe Box way.",
+            content="# Recipe style\n\nIngredients first, in grams; steps numbered.\n",
+            allowed_tools=["read_file", "write_file"],
+        )

@@ -1,7 +1,8 @@
 """Demo projects for the run command (`seed_demo`): idempotent, built through the services.
 
 Each demo user gets one project in a different state, so staff clicking through admin see
-containers on a canvas, files, an image asset, snapshots, a live deployment and credentials.
+containers on a canvas, files, an image asset, snapshots, versioned deployments (one live, one
+preview failed at build), a domain and credentials.
 """
 
 import io
@@ -120,6 +121,44 @@ def _recipe_box(owner):
         deployment_url="https://recipe-box-demo.vercel.app",
         provider_deployment_id="dpl_demo_1",
     )
+    preview = services.deployment_create(
+        actor=owner, project=project, provider="vercel", environment="preview"
+    )
+    services.deployment_report_status(
+        actor=None,
+        deployment=preview,
+        status=DeploymentStatus.FAILED,
+        error="vite build: Cannot find module './RecipeCard'",
+        error_phase="build",
+    )
+    domain, _ = services.domain_claim(actor=owner, project=project, subdomain="recipe-box")
+    services.domain_report_status(
+        actor=None,
+        domain=domain,
+        dns_status="active",
+        ssl_status="active",
+        provider_record_id="rec_demo_recipe_box",
+        deployment=deployment,
+    )
+    services.connector_create(
+        actor=owner,
+        connector_type="notion",
+        account_label="Family recipes wiki",
+        access_token="secret_demo_notion_token_3f9a",  # noqa: S106 - demo data only
+        metadata={"workspace": "Ada's recipes"},
+        enabled_tools=["search", "read_page"],
+        status="active",
+        is_default=True,
+    )
+    services.connector_create(
+        actor=owner,
+        connector_type="composio",
+        account_label="Google Drive via Composio",
+        access_token="cmp_demo_access_token_77c2",  # noqa: S106 - demo data only
+        endpoint_url="https://mcp.composio.dev/demo/recipe-box",
+        metadata={"toolkit_slug": "googledrive", "connected_account_id": "ca_demo_1"},
+        status="needs_reauth",
+    )
     GitProviderCredential.objects.create(
         user=owner,
         provider="github",
@@ -175,4 +214,17 @@ def _molecule_viewer(owner):
         project=project,
         target_container=supabase,
         config={"env": {"SUPABASE_URL": "https://molecule-demo.supabase.co"}},
+    )
+    services.database_create(
+        actor=None,
+        project=project,
+        provider="supabase",
+        container=supabase,
+        database_name="postgres",
+        role_name="authenticator",
+        host="db.molecule-demo.supabase.co",
+        connection_string=(
+            "postgresql://authenticator:demo-db-pass-51c0@db.molecule-demo.supabase.co/postgres"
+        ),
+        metadata={"project_ref": "molecule-demo"},
     )

@@ -211,6 +211,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Studio <no-reply@localhost>")
 
+# Projects' own domains are `<subdomain>.<PROJECT_DOMAIN_ROOT>` (PRJ-101).
+PROJECT_DOMAIN_ROOT = env.str("PROJECT_DOMAIN_ROOT", default="apps.localhost")
+
 # django-cryptography: the Fernet key material defaults to SECRET_KEY; its signer always uses
 # SECRET_KEY (ECOSYSTEM.md), so rotating either needs `rotate_encryption_keys`.
 CRYPTOGRAPHY_KEY = env.str("CRYPTOGRAPHY_KEY", default=None)
@@ -314,7 +317,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Choice sets that two fields share (a domain's DNS and TLS status), or whose field name
+    # another set already uses (a canvas connection's `connector_type`), named once.
+    "ENUM_NAME_OVERRIDES": {
+        "DomainStatusEnum": "projects.models.DomainStatus",
+        "ConnectorKindEnum": "projects.models.ConnectorKind",
+        "ConnectorTypeEnum": "projects.models.ConnectorType",
+        "ConnectorStatusEnum": "projects.models.ConnectorStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.drop_rule_ids",

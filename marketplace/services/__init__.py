@@ -43,6 +43,12 @@ from marketplace.services.reviews import (
     review_delete,
     review_update,
 )
+from marketplace.services.skills import (
+    skill_create,
+    skill_delete,
+    skill_set_enabled,
+    skill_update,
+)
 
 __all__ = [
     "AGENT_FIELDS",
@@ -69,6 +75,10 @@ __all__ = [
     "review_create",
     "review_delete",
     "review_update",
+    "skill_create",
+    "skill_delete",
+    "skill_set_enabled",
+    "skill_update",
     "subscriptions_expire",
     "workflow_apply",
     "workflow_set_published",

@@ -5,7 +5,13 @@ from django.contrib import admin
 from config.admin import DeclaredSearchMixin
 from config.encryption import masked
 from projects.admin.base import ProjectsModelAdmin
-from projects.models import DeploymentCredential, GitProviderCredential
+from projects.models import (
+    ConnectorCredential,
+    DeploymentCredential,
+    GitProviderCredential,
+    Project,
+    ProjectDatabase,
+)
 
 
 class CredentialAdmin(DeclaredSearchMixin, ProjectsModelAdmin):
@@ -84,3 +90,102 @@ class GitProviderCredentialAdmin(CredentialAdmin):
     @admin.display(description="refresh token")
     def refresh_token_masked(self, credential):
         return masked(credential.refresh_token_last4)
+
+
+@admin.register(ConnectorCredential)
+class ConnectorCredentialAdmin(CredentialAdmin):
+    """PRJ-113: tokens and the endpoint masked; read-only (the user's own link)."""
+
+    list_display = (
+        "user",
+        "connector_type",
+        "account_label",
+        "status",
+        "is_default",
+        "access_token_masked",
+        "updated_at",
+    )
+    list_filter = ("connector_type", "status", "is_default")
+    fields = (
+        "id",
+        "user",
+        "connector_type",
+        "account_label",
+        "status",
+        "is_default",
+        "access_token_masked",
+        "refresh_token_masked",
+        "endpoint_url_masked",
+        "token_expires_at",
+        "scope",
+        "metadata",
+        "enabled_tools",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="access token")
+    def access_token_masked(self, connector):
+        return masked(connector.access_token_last4)
+
+    @admin.display(description="refresh token")
+    def refresh_token_masked(self, connector):
+        return masked(connector.refresh_token_last4)
+
+    @admin.display(description="endpoint URL")
+    def endpoint_url_masked(self, connector):
+        return masked(connector.endpoint_url_last4)
+
+
+@admin.register(ProjectDatabase)
+class ProjectDatabaseAdmin(CredentialAdmin):
+    """PRJ-120: the connection string masked; read-only (the owner's or the runtime's)."""
+
+    list_display = (
+        "project",
+        "provider",
+        "database_name",
+        "branch_name",
+        "is_active",
+        "connection_string_masked",
+        "updated_at",
+    )
+    list_filter = ("provider", "is_active")
+    list_select_related = ("project",)
+    search_fields = ("project__owner__email",)
+    search_help_text = "Exact owner email."
+    search_lookups = {}
+    raw_id_fields = ("project", "container")
+    fields = (
+        "id",
+        "project",
+        "container",
+        "provider",
+        "connection_string_masked",
+        "host",
+        "database_name",
+        "role_name",
+        "branch_name",
+        "is_active",
+        "metadata",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().lower()
+        if not term:
+            return queryset, False
+        return queryset.filter(project__in=Project.objects.filter(owner__email=term)), False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="connection string")
+    def connection_string_masked(self, database):
+        return masked(database.connection_string_last4)

@@ -1,9 +1,13 @@
-"""Snapshots and deployments: what only the runtime changes is read-only."""
+"""Snapshots, deployments and domains: what only the runtime changes is read-only."""
 
 from django.contrib import admin
+from django.db.models import Q
 
+from config.admin import DeclaredSearchMixin, RefuseCraftedActions, service_action
+from projects import services
 from projects.admin.base import ProjectsModelAdmin
-from projects.models import Deployment, ProjectSnapshot
+from projects.models import Deployment, Project, ProjectDomain, ProjectSnapshot
+from projects.permissions import RELEASE_DOMAIN
 
 
 @admin.register(ProjectSnapshot)
@@ -45,6 +49,8 @@ class DeploymentAdmin(ProjectsModelAdmin):
 
     list_display = (
         "project",
+        "version",
+        "environment",
         "provider",
         "status",
         "deployment_url",
@@ -52,7 +58,7 @@ class DeploymentAdmin(ProjectsModelAdmin):
         "created_at",
         "completed_at",
     )
-    list_filter = ("provider", "status", "created_at")
+    list_filter = ("provider", "environment", "status", "error_phase", "created_at")
     list_select_related = ("project", "triggered_by")
     ordering = ("-created_at",)
 
@@ -61,3 +67,77 @@ class DeploymentAdmin(ProjectsModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def _search_lower(term):
+    return term.strip().lower()
+
+
+@admin.register(ProjectDomain)
+class ProjectDomainAdmin(RefuseCraftedActions, DeclaredSearchMixin, ProjectsModelAdmin):
+    """Read-only: the owner claims, the runtime reports (PRJ-101 to PRJ-104). Support releases
+    a domain (an abuse takedown) through the same service as the owner's DELETE."""
+
+    list_display = (
+        "full_domain",
+        "project",
+        "dns_status",
+        "ssl_status",
+        "claimed_by",
+        "claimed_at",
+    )
+    list_filter = ("dns_status", "ssl_status")
+    list_select_related = ("project", "claimed_by")
+    search_fields = ("subdomain",)  # shows the box; the search itself is below
+    search_help_text = "Exact subdomain, exact full domain or exact owner email."
+    search_lookups = {
+        "subdomain": _search_lower,
+        "full_domain": _search_lower,
+        "project__owner__email": str.lower,
+    }
+    ordering = ("-claimed_at",)
+    fields = (
+        "id",
+        "project",
+        "subdomain",
+        "full_domain",
+        "deployment",
+        "dns_status",
+        "ssl_status",
+        "provider_record_id",
+        "claimed_by",
+        "claimed_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    actions = ("release",)
+
+    def search_match(self, lookup, value):
+        if lookup == "project__owner__email":
+            projects = Project.objects.filter(owner__email=value).values("pk")
+            return Q(project__in=projects)
+        return super().search_match(lookup, value)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_release_permission(self, request):
+        return request.user.has_perm(RELEASE_DOMAIN)
+
+    release = service_action(
+        services.domain_release,
+        name="release",
+        description="Release selected domains",
+        done="Released",
+        already="already released",
+        row_keyword="domain",
+        noun="domain",
+        permission="release",
+    )

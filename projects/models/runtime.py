@@ -1,4 +1,4 @@
-"""ProjectSnapshot and Deployment (DATA_MODEL.md §3.7, §3.8)."""
+"""ProjectSnapshot, Deployment and ProjectDomain (DATA_MODEL.md §3.7, §3.8, §3.11)."""
 
 from django.db import models
 from django.db.models import Q
@@ -84,6 +84,18 @@ DEPLOYMENT_IN_PROGRESS = (DeploymentStatus.PENDING, DeploymentStatus.DEPLOYING)
 DEPLOYMENT_COMPLETED = (DeploymentStatus.DEPLOYED, DeploymentStatus.FAILED)
 
 
+class DeploymentEnvironment(models.TextChoices):
+    PREVIEW = "preview"
+    PRODUCTION = "production"
+
+
+class DeploymentErrorPhase(models.TextChoices):
+    UPLOAD = "upload"
+    BUILD = "build"
+    DEPLOY = "deploy"
+    DNS = "dns", "DNS"
+
+
 @audited()
 class Deployment(BaseModel):
     project = models.ForeignKey(
@@ -121,12 +133,47 @@ class Deployment(BaseModel):
     error = models.TextField(blank=True)
     deployment_metadata = models.JSONField(default=dict, blank=True, validators=[JsonValidator()])
     completed_at = models.DateTimeField(null=True, blank=True)
+    environment = models.CharField(
+        max_length=10,
+        choices=DeploymentEnvironment,
+        default=DeploymentEnvironment.PRODUCTION,
+        db_default=DeploymentEnvironment.PRODUCTION,
+    )
+    # PRJ-100: allocated under the project row's lock; null only on rows made before versions.
+    version = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    build_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    error_phase = models.CharField(
+        max_length=6, choices=DeploymentErrorPhase, blank=True, default="", db_default=""
+    )
+    snapshot = models.ForeignKey(
+        "projects.ProjectSnapshot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deployments",
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(provider__in=DeploymentProvider.values),
                 name="projects_deployment_provider_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(environment__in=DeploymentEnvironment.values),
+                name="projects_deployment_environment_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(error_phase__in=["", *DeploymentErrorPhase.values]),
+                name="projects_deployment_error_phase_valid",
+            ),
+            # Partial, so the migration could build it CONCURRENTLY on the live table.
+            models.UniqueConstraint(
+                fields=["project", "version"],
+                condition=Q(version__isnull=False),
+                name="projects_deployment_version_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=DeploymentStatus.values),
@@ -145,9 +192,13 @@ class Deployment(BaseModel):
                 | (~Q(status__in=DEPLOYMENT_COMPLETED) & Q(completed_at__isnull=True)),
                 name="projects_deployment_completed_has_time",
             ),
+            # PRJ-72: production only; previews (one per branch) may build side by side.
             models.UniqueConstraint(
                 fields=["project", "provider"],
-                condition=Q(status__in=DEPLOYMENT_IN_PROGRESS),
+                condition=Q(
+                    status__in=DEPLOYMENT_IN_PROGRESS,
+                    environment=DeploymentEnvironment.PRODUCTION,
+                ),
                 name="projects_deployment_one_in_progress",
             ),
         ]
@@ -155,7 +206,78 @@ class Deployment(BaseModel):
             models.Index(fields=["project", "created_at"]),
             # The admin home's failed deployments of the past week.
             models.Index(fields=["status", "created_at"]),
+            # SET_NULL when a snapshot is purged reads its deployments.
+            models.Index(
+                fields=["snapshot"],
+                condition=Q(snapshot__isnull=False),
+                name="projects_deployment_snapshot",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.provider} deployment ({self.status})"
+        version = f" v{self.version}" if self.version else ""
+        return f"{self.provider} deployment{version} ({self.status})"
+
+
+class DomainStatus(models.TextChoices):
+    PENDING = "pending"
+    ACTIVE = "active"
+    FAILED = "failed"
+
+
+# PRJ-101: one lowercase DNS label (RFC 1035 letters, digits, inner hyphens).
+SUBDOMAIN_RE = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+@audited()
+class ProjectDomain(BaseModel):
+    """A project's subdomain of the platform's domain (PRJ-101 to PRJ-104)."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="domain"
+    )
+    subdomain = models.CharField(max_length=63)
+    full_domain = models.CharField(max_length=253)
+    # null: the project's current production deployment.
+    deployment = models.ForeignKey(
+        "projects.Deployment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="domains",
+    )
+    dns_status = models.CharField(max_length=7, choices=DomainStatus, default=DomainStatus.PENDING)
+    ssl_status = models.CharField(max_length=7, choices=DomainStatus, default=DomainStatus.PENDING)
+    provider_record_id = models.CharField(max_length=255, blank=True)
+    claimed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField()
+
+    class Meta:
+        permissions = [("release_domain", "Can release a project's domain")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subdomain__regex=SUBDOMAIN_RE),
+                name="projects_domain_subdomain_label",
+            ),
+            models.CheckConstraint(
+                condition=Q(dns_status__in=DomainStatus.values),
+                name="projects_domain_dns_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ssl_status__in=DomainStatus.values),
+                name="projects_domain_ssl_status_valid",
+            ),
+            models.UniqueConstraint(fields=["subdomain"], name="projects_domain_subdomain_unique"),
+            models.UniqueConstraint(
+                fields=["full_domain"], name="projects_domain_full_domain_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_domain

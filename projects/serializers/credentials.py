@@ -1,9 +1,14 @@
-"""Deployment and git provider credentials, with write-only tokens (docs/spec/API.md §9.2)."""
+"""Deployment, git provider and connector credentials, with write-only tokens (docs/spec/API.md
+§9.2)."""
 
 from rest_framework import serializers
 
 from config.fields import UtcDateTimeField
+from config.validators import JsonValidator, validate_public_https_url
 from projects.models import (
+    ConnectorCredential,
+    ConnectorKind,
+    ConnectorStatus,
     CredentialProvider,
     DeploymentCredential,
     GitProvider,
@@ -15,6 +20,7 @@ from projects.serializers.fields import (
     already_exists,
     request_choice_field,
 )
+from projects.validators import validate_provider_metadata
 
 
 def token_field(**kwargs):
@@ -140,3 +146,69 @@ class GitProviderCredentialUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = GitProviderCredential
         fields = GIT_CREDENTIAL_WRITE_FIELDS
+
+
+class ConnectorCredentialSerializer(serializers.ModelSerializer):
+    """PRJ-113: never a token or the endpoint; whether each is set, from the stored last four."""
+
+    access_token_set = serializers.SerializerMethodField()
+    has_refresh_token = serializers.SerializerMethodField()
+    endpoint_url_set = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConnectorCredential
+        fields = [
+            "id",
+            "connector_type",
+            "account_label",
+            "access_token_set",
+            "has_refresh_token",
+            "endpoint_url_set",
+            "token_expires_at",
+            "scope",
+            "metadata",
+            "enabled_tools",
+            "status",
+            "is_default",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_access_token_set(self, connector) -> bool:
+        return bool(connector.access_token_last4)
+
+    def get_has_refresh_token(self, connector) -> bool:
+        return bool(connector.refresh_token_last4)
+
+    def get_endpoint_url_set(self, connector) -> bool:
+        return bool(connector.endpoint_url_last4)
+
+
+class ConnectorCredentialUpdateSerializer(serializers.Serializer):
+    account_label = serializers.CharField(max_length=255, required=False)
+    access_token = token_field(required=False)
+    refresh_token = token_field(required=False, allow_null=True)
+    token_expires_at = UtcDateTimeField(required=False, allow_null=True)
+    scope = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    endpoint_url = serializers.URLField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        validators=[validate_public_https_url],
+    )
+    metadata = serializers.JSONField(
+        required=False, validators=[JsonValidator(rules=(validate_provider_metadata,))]
+    )
+    enabled_tools = serializers.ListField(
+        child=serializers.CharField(max_length=128), max_length=200, required=False
+    )
+    status = serializers.ChoiceField(choices=ConnectorStatus.choices, required=False)
+    is_default = serializers.BooleanField(required=False)
+
+
+class ConnectorCredentialCreateSerializer(ConnectorCredentialUpdateSerializer):
+    connector_type = serializers.ChoiceField(choices=ConnectorKind.choices)
+    account_label = serializers.CharField(max_length=255)
+    access_token = token_field()

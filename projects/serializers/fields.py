@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from config.exceptions import AlreadyExists
-from projects.models import Container, Project
+from projects.models import Container, Deployment, Project, ProjectSnapshot
 
 MAX_BIGINT = 2**63 - 1
 MAX_TOKEN_LENGTH = 4096
@@ -31,6 +31,22 @@ class ProjectContainerField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return Container.objects.filter(project=self.context["project"]).only("id", "project_id")
+
+
+class ProjectSnapshotField(ProjectContainerField):
+    """A snapshot of the project in the serializer's context, and no other."""
+
+    def get_queryset(self):
+        return ProjectSnapshot.objects.filter(project=self.context["project"]).only(
+            "id", "project_id"
+        )
+
+
+class ProjectDeploymentField(ProjectContainerField):
+    """A deployment of the project in the serializer's context, and no other."""
+
+    def get_queryset(self):
+        return Deployment.objects.filter(project=self.context["project"]).only("id", "project_id")
 
 
 class OwnProjectField(serializers.PrimaryKeyRelatedField):

@@ -7,6 +7,7 @@ names the allowed source states (DATA_MODEL.md §1.7): zero rows means the trans
 allowed, and nothing changed.
 """
 
+from projects.services.connectors import connector_create, connector_delete, connector_update
 from projects.services.containers import (
     CONTAINER_FIELDS,
     connection_create,
@@ -16,7 +17,9 @@ from projects.services.containers import (
     container_stop,
     container_update,
 )
+from projects.services.databases import database_create, database_delete
 from projects.services.deployments import deployment_create, deployment_report_status
+from projects.services.domains import domain_claim, domain_release, domain_report_status
 from projects.services.files import asset_upload, file_create, file_update, file_upsert
 from projects.services.projects import (
     UNDELETABLE_STATES,
@@ -40,13 +43,21 @@ __all__ = [
     "UNDELETABLE_STATES",
     "asset_upload",
     "connection_create",
+    "connector_create",
+    "connector_delete",
+    "connector_update",
     "container_create",
     "container_report_status",
     "container_start",
     "container_stop",
     "container_update",
+    "database_create",
+    "database_delete",
     "deployment_create",
     "deployment_report_status",
+    "domain_claim",
+    "domain_release",
+    "domain_report_status",
     "file_create",
     "file_update",
     "file_upsert",

@@ -1,9 +1,15 @@
-"""deployment-credentials/ and git-credentials/."""
+"""deployment-credentials/, git-credentials/ and connectors/."""
+
+from rest_framework import mixins
+from rest_framework.status import HTTP_201_CREATED
 
 from config.api import StudioViewSet
-from projects import filters
-from projects.models import DeploymentCredential, GitProviderCredential
+from projects import filters, services
+from projects.models import ConnectorCredential, DeploymentCredential, GitProviderCredential
 from projects.serializers.credentials import (
+    ConnectorCredentialCreateSerializer,
+    ConnectorCredentialSerializer,
+    ConnectorCredentialUpdateSerializer,
     DeploymentCredentialCreateSerializer,
     DeploymentCredentialSerializer,
     DeploymentCredentialUpdateSerializer,
@@ -60,3 +66,41 @@ class GitProviderCredentialViewSet(CredentialViewSet):
         "create": GitProviderCredentialCreateSerializer,
         "partial_update": GitProviderCredentialUpdateSerializer,
     }
+
+
+@write_schemas(
+    ConnectorCredentialSerializer,
+    create=ConnectorCredentialCreateSerializer,
+    update=ConnectorCredentialUpdateSerializer,
+)
+class ConnectorCredentialViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, StudioViewSet
+):
+    """The caller's own connectors (PRJ-110 to PRJ-113); writes go through the services."""
+
+    lookup_url_kwarg = "id"
+    serializer_class = ConnectorCredentialSerializer
+    write_serializers = {
+        "create": ConnectorCredentialCreateSerializer,
+        "partial_update": ConnectorCredentialUpdateSerializer,
+    }
+    filterset_class = filters.ConnectorCredentialFilter
+
+    def get_queryset(self):
+        return (
+            ConnectorCredential.objects.visible_to(self.request.user)
+            .defer(*ConnectorCredential.secret_fields)
+            .order_by("-created_at", "-id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        connector = services.connector_create(actor=request.user, **self.validated())
+        return self.read(connector, HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        connector = self.get_object()
+        data = self.validated(instance=connector)
+        return self.read(services.connector_update(actor=request.user, connector=connector, **data))
+
+    def perform_destroy(self, instance):
+        services.connector_delete(actor=self.request.user, connector=instance)

@@ -72,6 +72,10 @@ OPERATIONS = {
         body={"provider": "google", "value": "key-value-123456", "key_name": "k"}
     ),
     ("PATCH", "/api/v1/billing/api-keys/{id}/"): Operation(path_ids={"id": "api_key"}),
+    ("POST", "/api/v1/connectors/"): Operation(
+        body={"connector_type": "notion", "account_label": "Wiki", "access_token": "hostile-t"}
+    ),
+    ("PATCH", "/api/v1/connectors/{id}/"): Operation(path_ids={"id": "connector"}),
     ("POST", "/api/v1/deployment-credentials/"): Operation(
         body={"provider": "netlify", "access_token": "t"}
     ),
@@ -86,6 +90,10 @@ OPERATIONS = {
         body={**BASE, "git_repo_url": "https://github.com/acme/app.git"}
     ),
     ("PATCH", "/api/v1/marketplace/bases/{id}/"): Operation(path_ids={"id": "base"}),
+    ("POST", "/api/v1/marketplace/skills/"): Operation(
+        body={"name": "hostile", "content": "# Hostile"}
+    ),
+    ("PATCH", "/api/v1/marketplace/skills/{id}/"): Operation(path_ids={"id": "skill"}),
     ("POST", "/api/v1/projects/"): Operation(body={"name": "Hostile"}),
     ("PATCH", "/api/v1/projects/{id}/"): Operation(path_ids={"id": "project"}),
     ("PATCH", "/api/v1/projects/{pid}/board/"): Operation(),
@@ -110,6 +118,9 @@ OPERATIONS = {
     ),
     ("POST", "/api/v1/projects/{pid}/containers/"): Operation(body={"name": "hostile"}),
     ("PATCH", "/api/v1/projects/{pid}/containers/{id}/"): Operation(path_ids={"id": "container"}),
+    ("POST", "/api/v1/projects/{pid}/databases/"): Operation(
+        body={"provider": "neon", "database_name": "hostile", "connection_string": "postgres://x"}
+    ),
     ("POST", "/api/v1/projects/{pid}/deployments/{id}/status/"): Operation(
         role="service", path_ids={"id": "deployment"}, body={"status": "deploying"}
     ),

@@ -33,6 +33,7 @@ STAFF_GROUPS = {
         "marketplace.UserPurchasedBase": "v",
         "pghistory.Events": "v",
         "projects.BrowserPreview": "v",
+        "projects.ConnectorCredential": "v",
         "projects.Container": "v",
         "projects.ContainerConnection": "v",
         "projects.Deployment": "v",
@@ -40,6 +41,8 @@ STAFF_GROUPS = {
         "projects.GitProviderCredential": "v",
         "projects.Project": "cv",
         "projects.ProjectAsset": "v",
+        "projects.ProjectDatabase": "v",
+        "projects.ProjectDomain": "v",
         "projects.ProjectFile": "v",
         "projects.ProjectSnapshot": "v",
     },
@@ -62,6 +65,7 @@ STAFF_GROUPS = {
         "marketplace.BaseReview": "dv",
         "marketplace.MarketplaceAgent": "acv",
         "marketplace.MarketplaceBase": "acv",
+        "marketplace.Skill": "cv",
         "marketplace.UserPurchasedAgent": "v",
         "marketplace.UserPurchasedBase": "v",
         "marketplace.WorkflowTemplate": "acv",
@@ -112,11 +116,13 @@ MODEL_RULES = {
     "marketplace.BaseReview": "dv",
     "marketplace.MarketplaceAgent": "acdv",
     "marketplace.MarketplaceBase": "acdv",
+    "marketplace.Skill": "cv",  # built-ins from sync_builtin_skills; users' are theirs
     "marketplace.UserPurchasedAgent": "acv",
     "marketplace.UserPurchasedBase": "acv",
     "marketplace.WorkflowTemplate": "acdv",
     "pghistory.Events": "v",
     "projects.BrowserPreview": "acdv",
+    "projects.ConnectorCredential": "dv",  # the user's own link; tokens masked
     "projects.Container": "acdv",
     "projects.ContainerConnection": "acdv",
     "projects.Deployment": "dv",  # the runtime reports deployments
@@ -124,6 +130,8 @@ MODEL_RULES = {
     "projects.GitProviderCredential": "dv",
     "projects.Project": "acdv",
     "projects.ProjectAsset": "cdv",
+    "projects.ProjectDatabase": "dv",  # the owner's or the runtime's; masked
+    "projects.ProjectDomain": "v",  # the owner claims, the runtime reports; staff release
     "projects.ProjectFile": "acdv",
     "projects.ProjectSnapshot": "cdv",
 }
@@ -196,10 +204,12 @@ ACTIONS = {
             "recount_downloads_from_library_rows",
         )
     },
+    "marketplace.Skill": {"enable": CURATION, "disable": CURATION},
     "marketplace.WorkflowTemplate": {
         name: CURATION for name in ("publish", "unpublish", "feature", "unfeature")
     },
     "projects.Project": {"hibernate": (S, X), "wake": (S, X)},
+    "projects.ProjectDomain": {"release": (S, X)},
 }
 
 

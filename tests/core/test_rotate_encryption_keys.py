@@ -15,9 +15,15 @@ from django_cryptography.core.signing import FernetSigner
 from django_cryptography.utils.crypto import FernetBytes
 
 from config.management.commands.rotate_encryption_keys import derive_key, encrypted_models
-from projects.models import Container, DeploymentCredential, GitProviderCredential
+from projects.models import (
+    ConnectorCredential,
+    Container,
+    DeploymentCredential,
+    GitProviderCredential,
+)
 from tests import figures
 from tests.projects.factories import (
+    ConnectorCredentialFactory,
     ContainerFactory,
     DeploymentCredentialFactory,
     GitProviderCredentialFactory,
@@ -58,6 +64,12 @@ def seeded(user):
             user=user, provider="gitlab", refresh_token=None
         ),
         "container": ContainerFactory(encrypted_secrets={"DB_PASSWORD": "container-secret-A"}),
+        "connector": ConnectorCredentialFactory(
+            user=user,
+            access_token="connector-access-A",
+            refresh_token="connector-refresh-A",
+            endpoint_url="https://mcp.example.com/connector-A",
+        ),
     }
 
 
@@ -67,6 +79,11 @@ def read_all(seeded):
         GitProviderCredential.objects.get(pk=seeded["git"].pk).access_token,
         GitProviderCredential.objects.get(pk=seeded["git"].pk).refresh_token,
         GitProviderCredential.objects.get(pk=seeded["git_no_refresh"].pk).refresh_token,
+        tuple(
+            ConnectorCredential.objects.filter(pk=seeded["connector"].pk).values_list(
+                "access_token", "refresh_token", "endpoint_url"
+            )[0]
+        ),
         Container.objects.get(pk=seeded["container"].pk).encrypted_secrets,
     )
 
@@ -76,6 +93,7 @@ EXPECTED = (
     "git-access-A",
     "git-refresh-A",
     None,
+    ("connector-access-A", "connector-refresh-A", "https://mcp.example.com/connector-A"),
     {"DB_PASSWORD": "container-secret-A"},
 )
 
@@ -94,6 +112,10 @@ def test_finds_every_encrypted_column_by_itself():
         ("projects.DeploymentCredential", "access_token_encrypted"),
         ("projects.GitProviderCredential", "access_token"),
         ("projects.GitProviderCredential", "refresh_token"),
+        ("projects.ConnectorCredential", "access_token"),
+        ("projects.ConnectorCredential", "refresh_token"),
+        ("projects.ConnectorCredential", "endpoint_url"),
+        ("projects.ProjectDatabase", "connection_string"),
     } <= found
 
 
@@ -112,6 +134,10 @@ def test_r13_rotation_drill(seeded, settings, switch_keys, monkeypatch):
     output = rotate()
     assert "projects.GitProviderCredential (access_token, refresh_token): 3 rotated" in output
     assert "projects.Container (encrypted_secrets): 1 rotated, 0 already current" in output
+    assert (
+        "projects.ConnectorCredential (access_token, refresh_token, endpoint_url): 3 rotated"
+        in output
+    )
     monkeypatch.delenv("OLD_SECRET_KEY")  # drop key A
     read_back = read_all(seeded) == EXPECTED
     figures.record("R13", f"rotation drill: {'0' if read_back else 'some'} unreadable after A")

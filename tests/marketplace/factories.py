@@ -18,6 +18,7 @@ from marketplace.models import (
     MarketplaceBase,
     ProjectAgent,
     PurchaseType,
+    Skill,
     WorkflowTemplate,
 )
 from tests.factories import UserFactory
@@ -135,3 +136,16 @@ def subscribe(user, agent, days=30):
         purchase_type=PurchaseType.SUBSCRIPTION,
         expires_at=timezone.now() + timedelta(days=days),
     )
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"skill-{n}")
+    source = "custom"
+    content = "# A skill\n\nDo the thing well.\n"
+
+    class Params:
+        builtin = factory.Trait(owner=None, source="builtin")

@@ -19,6 +19,7 @@ from marketplace.models import (
     MarketplaceAgent,
     MarketplaceBase,
     ProjectAgent,
+    Skill,
     UserPurchasedAgent,
     UserPurchasedBase,
     WorkflowTemplate,
@@ -32,6 +33,7 @@ from tests.marketplace.factories import (
     BaseFactory,
     BaseReviewFactory,
     CoInstallFactory,
+    SkillFactory,
     WorkflowTemplateFactory,
     install,
 )
@@ -48,6 +50,7 @@ MODELS = {
     AgentReview: lambda: AgentReviewFactory(),
     BaseReview: lambda: BaseReviewFactory(),
     AgentCoInstall: lambda: CoInstallFactory(),
+    Skill: lambda: SkillFactory(),
 }
 ADDABLE = {MarketplaceAgent, MarketplaceBase, WorkflowTemplate, UserPurchasedAgent}
 ADDABLE |= {UserPurchasedBase}

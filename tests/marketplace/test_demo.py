@@ -13,10 +13,12 @@ from marketplace.models import (
     MarketplaceAgent,
     MarketplaceBase,
     ProjectAgent,
+    Skill,
     UserPurchasedAgent,
     UserPurchasedBase,
     WorkflowTemplate,
 )
+from marketplace.skills import shipped_skills
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,13 @@ def test_seed_without_demo_users_does_nothing():
     demo.seed(out)
     assert table_sizes() == [0] * len(MODELS)
     assert "skipped" in out.getvalue()
+
+
+def test_mkt_63_demo_has_the_builtin_skills_and_one_of_adas():
+    accounts_demo.seed(StringIO())
+    demo.seed(StringIO())
+    demo.seed(StringIO())
+    builtins = set(Skill.objects.filter(owner__isnull=True).values_list("name", flat=True))
+    assert builtins == set(shipped_skills())
+    own = Skill.objects.get(owner__isnull=False)
+    assert (own.owner.username, own.name, own.source) == ("ada", "recipe-style", "custom")

@@ -23,6 +23,7 @@ from tests.marketplace.factories import (
     BaseFactory,
     BaseReviewFactory,
     ProjectAgentFactory,
+    SkillFactory,
     WorkflowTemplateFactory,
     install,
 )
@@ -73,6 +74,7 @@ B = "/api/v1/marketplace/bases"
 W = "/api/v1/marketplace/workflows"
 L = "/api/v1/marketplace/library"
 P = "/api/v1/projects/{project}/agents"
+S = "/api/v1/marketplace/skills/"
 NEW_AGENT = {"name": "New", "description": "New agent."}
 NEW_BASE = {
     "name": "New",
@@ -331,9 +333,30 @@ ENDPOINTS = [
         f"{P}/{{project_agent}}/",
         owner_only(204),
     ),
+    # skills: the owner's own; built-ins are read-only (tests/marketplace/test_skills.py)
+    Endpoint("marketplace-skill-list", "GET", "-", S, signed_in(200), None, 2, 1),
+    Endpoint(
+        "marketplace-skill-list",
+        "POST",
+        "-",
+        S,
+        signed_in(201),
+        {"name": "new-skill", "content": "# New"},
+    ),
+    Endpoint("marketplace-skill-detail", "GET", "skill", f"{S}{{skill}}/", owner_only(200)),
+    Endpoint(
+        "marketplace-skill-detail",
+        "PATCH",
+        "skill",
+        f"{S}{{skill}}/",
+        owner_only(200),
+        {"description": "Edited."},
+    ),
+    Endpoint("marketplace-skill-detail", "DELETE", "skill", f"{S}{{skill}}/", owner_only(204)),
 ]
 
 TARGETS = (
+    "skill",
     "agent",
     "draft",
     "platform_agent",
@@ -372,6 +395,8 @@ def build_world():
         base_row=install(owner, platform_base),
         project=project,
         project_agent=ProjectAgentFactory(project=project, agent=platform_agent),
+        skill=SkillFactory(owner=owner),
+        builtin_skill=SkillFactory(builtin=True),
     )
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from projects.models import (
     BrowserPreview,
+    ConnectorCredential,
     Container,
     ContainerConnection,
     ContainerStatus,
@@ -16,6 +17,8 @@ from projects.models import (
     GitProviderCredential,
     Project,
     ProjectAsset,
+    ProjectDatabase,
+    ProjectDomain,
     ProjectFile,
     ProjectSnapshot,
     SnapshotStatus,
@@ -149,6 +152,17 @@ class DeploymentFactory(factory.django.DjangoModelFactory):
         )
 
 
+class ProjectDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectDomain
+
+    project = factory.SubFactory(ProjectFactory)
+    subdomain = factory.Sequence(lambda n: f"site-{n:05d}")
+    full_domain = factory.LazyAttribute(lambda domain: f"{domain.subdomain}.apps.localhost")
+    claimed_by = factory.LazyAttribute(lambda domain: domain.project.owner)
+    claimed_at = factory.LazyFunction(timezone.now)
+
+
 class GitProviderCredentialFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = GitProviderCredential
@@ -158,3 +172,26 @@ class GitProviderCredentialFactory(factory.django.DjangoModelFactory):
     access_token = factory.Sequence(lambda n: f"gho_access_{n:06d}")
     refresh_token = factory.Sequence(lambda n: f"ghr_refresh_{n:06d}")
     provider_username = factory.Sequence(lambda n: f"octo{n}")
+
+
+class ConnectorCredentialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConnectorCredential
+
+    user = factory.SubFactory(UserFactory)
+    connector_type = "slack"
+    account_label = factory.Sequence(lambda n: f"workspace-{n}")
+    access_token = factory.Sequence(lambda n: f"xoxb-connector-{n:06d}")
+    status = "active"
+
+
+class ProjectDatabaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectDatabase
+
+    project = factory.SubFactory(ProjectFactory)
+    provider = "postgres"
+    database_name = factory.Sequence(lambda n: f"db_{n}")
+    connection_string = factory.Sequence(
+        lambda n: f"postgresql://app:pw-{n:06d}@db.example.com/app"
+    )

@@ -2,6 +2,7 @@
 secrets show only as `•••• last4` and list pages never load an encrypted column."""
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from projects.models import (
     BrowserPreview,
+    ConnectorCredential,
     Container,
     ContainerConnection,
     Deployment,
@@ -18,17 +20,22 @@ from projects.models import (
     GitProviderCredential,
     Project,
     ProjectAsset,
+    ProjectDatabase,
+    ProjectDomain,
     ProjectFile,
     ProjectSnapshot,
 )
 from tests.projects.factories import (
     BrowserPreviewFactory,
+    ConnectorCredentialFactory,
     ContainerConnectionFactory,
     ContainerFactory,
     DeploymentCredentialFactory,
     DeploymentFactory,
     GitProviderCredentialFactory,
     ProjectAssetFactory,
+    ProjectDatabaseFactory,
+    ProjectDomainFactory,
     ProjectFactory,
     ProjectFileFactory,
     ProjectSnapshotFactory,
@@ -47,6 +54,9 @@ MODELS = [
     (Deployment, lambda: DeploymentFactory()),
     (DeploymentCredential, lambda: DeploymentCredentialFactory(access_token_encrypted="tok-AB12")),
     (GitProviderCredential, lambda: GitProviderCredentialFactory(access_token="gho-CD34")),
+    (ProjectDomain, lambda: ProjectDomainFactory()),
+    (ConnectorCredential, lambda: ConnectorCredentialFactory(access_token="xoxb-EF78")),
+    (ProjectDatabase, lambda: ProjectDatabaseFactory()),
 ]
 ADDABLE = {Project, Container, ContainerConnection, BrowserPreview, ProjectFile}
 
@@ -79,7 +89,14 @@ def test_changelist_search_and_change_pages_load(admin_client, model, make):
 @pytest.mark.parametrize(("model", "make"), MODELS, ids=lambda v: getattr(v, "__name__", ""))
 def test_changelists_never_load_encrypted_columns(admin_client, model, make):
     make()
-    encrypted = {"encrypted_secrets", "access_token_encrypted", "access_token", "refresh_token"}
+    encrypted = {
+        "encrypted_secrets",
+        "access_token_encrypted",
+        "access_token",
+        "refresh_token",
+        "endpoint_url",
+        "connection_string",
+    }
     with CaptureQueriesContext(connection) as captured:
         response = admin_client.get(admin_url(model))
     assert response.status_code == 200
@@ -263,3 +280,70 @@ def test_admin_refuses_a_connection_across_projects(admin_client):
     assert response.status_code == 200
     assert "target_container" in response.context["adminform"].form.errors
     assert not ContainerConnection.objects.exists()
+
+
+def test_prj_103_domain_search_by_subdomain_full_domain_and_owner_email(admin_client):
+    mine = ProjectDomainFactory(subdomain="bakery")
+    other = ProjectDomainFactory(subdomain="florist")
+
+    def found(term):
+        response = admin_client.get(admin_url(ProjectDomain), {"q": term})
+        return {row.pk for row in response.context["cl"].result_list}
+
+    assert found("bakery") == {mine.pk}
+    assert found("florist.apps.localhost") == {other.pk}
+    assert found(mine.project.owner.email.upper()) == {mine.pk}
+    assert found("bak") == set()  # exact only: every lookup is an index's
+
+
+def test_prj_103_domain_filters_by_dns_and_ssl(admin_client):
+    active = ProjectDomainFactory(dns_status="active", ssl_status="active")
+    ProjectDomainFactory(dns_status="failed")
+    response = admin_client.get(admin_url(ProjectDomain), {"dns_status": "active"})
+    assert [row.pk for row in response.context["cl"].result_list] == [active.pk]
+    response = admin_client.get(admin_url(ProjectDomain), {"ssl_status": "pending"})
+    assert active.pk not in {row.pk for row in response.context["cl"].result_list}
+
+
+def test_prj_103_release_action_goes_through_the_service(admin_client):
+    domains = [ProjectDomainFactory(), ProjectDomainFactory()]
+    response = admin_client.post(
+        admin_url(ProjectDomain),
+        {"action": "release", "_selected_action": [str(d.pk) for d in domains]},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Released 2 domains."]
+    assert not ProjectDomain.objects.exists()
+    # Audited: each release left a delete event.
+    events = apps.get_model("projects", "ProjectDomainEvent").objects
+    assert events.filter(pgh_label="delete").count() == 2
+
+
+def test_prj_113_connector_secrets_are_masked(admin_client):
+    connector = ConnectorCredentialFactory(
+        access_token="xoxb-secret-GH90",
+        refresh_token="xoxr-secret-IJ12",
+        endpoint_url="https://mcp.example.com/secret-path-KL34",
+    )
+    pages = [
+        admin_client.get(admin_url(ConnectorCredential)).content.decode(),
+        admin_client.get(admin_url(ConnectorCredential, "change", connector.pk)).content.decode(),
+    ]
+    text = "\n".join(pages)
+    for secret in ("xoxb-secret", "xoxr-secret", "secret-path", connector.token_digest):
+        assert secret not in text
+    assert "•••• GH90" in pages[0]
+    assert "•••• IJ12" in pages[1] and "•••• KL34" in pages[1]
+
+
+def test_prj_120_connection_strings_are_masked(admin_client):
+    database = ProjectDatabaseFactory(connection_string="postgresql://u:pw-secret@h/db-MN56")
+    pages = [
+        admin_client.get(admin_url(ProjectDatabase)).content.decode(),
+        admin_client.get(admin_url(ProjectDatabase, "change", database.pk)).content.decode(),
+    ]
+    assert not any("pw-secret" in page for page in pages)
+    assert "•••• MN56" in pages[0] and "•••• MN56" in pages[1]
+    owner_email = database.project.owner.email
+    found = admin_client.get(admin_url(ProjectDatabase), {"q": owner_email})
+    assert [row.pk for row in found.context["cl"].result_list] == [database.pk]

@@ -11,6 +11,7 @@ from projects.models import (
     Deployment,
     EnvironmentStatus,
     Project,
+    ProjectDomain,
     ProjectFile,
     ProjectSnapshot,
     SnapshotStatus,
@@ -133,3 +134,31 @@ def test_prj_62_concurrent_restores_start_one(client_for, user):
     )
     assert sorted(r.status_code for r in responses) == [202] + [409] * (THREADS - 1)
     assert ProjectSnapshot.objects.filter(status=SnapshotStatus.RESTORING).count() == 1
+
+
+def test_prj_100_twenty_concurrent_deployments_get_versions_1_to_20(client_for, user):
+    project = ProjectFactory(owner=user)
+    DeploymentCredentialFactory(user=user)
+    clients = [client_for(user) for _ in range(20)]
+    url = f"/api/v1/projects/{project.pk}/deployments/"
+    responses = outcomes_in_threads(
+        20, lambda i: clients[i].post(url, {"provider": "vercel", "environment": "preview"})
+    )
+    assert [response.status_code for response in responses] == [201] * 20
+    versions = sorted(Deployment.objects.filter(project=project).values_list("version", flat=True))
+    assert versions == list(range(1, 21))
+
+
+def test_prj_102_twenty_concurrent_claims_of_one_subdomain_one_wins(client_for):
+    projects = [ProjectFactory() for _ in range(20)]
+    clients = [client_for(project.owner) for project in projects]
+    responses = outcomes_in_threads(
+        20,
+        lambda i: clients[i].put(
+            f"/api/v1/projects/{projects[i].pk}/domain/", {"subdomain": "contested"}
+        ),
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] + [409] * 19
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"already_exists"}
+    assert ProjectDomain.objects.filter(subdomain="contested").count() == 1

@@ -18,11 +18,14 @@ from projects.models import Project
 from tests.factories import UserFactory
 from tests.projects.factories import (
     BrowserPreviewFactory,
+    ConnectorCredentialFactory,
     ContainerConnectionFactory,
     DeploymentCredentialFactory,
     DeploymentFactory,
     GitProviderCredentialFactory,
     ProjectAssetFactory,
+    ProjectDatabaseFactory,
+    ProjectDomainFactory,
     ProjectFactory,
     ProjectFileFactory,
     ProjectSnapshotFactory,
@@ -299,6 +302,47 @@ ENDPOINTS = [
         "/api/v1/deployment-credentials/{deploy_credential}/",
         owner_only(204),
     ),
+    Endpoint("project-database-list", "GET", f"{P}/databases/", owner_only(200), owner_rows=1),
+    Endpoint(
+        "project-database-list",
+        "POST",
+        f"{P}/databases/",
+        owner_or_service(201),
+        body={"provider": "neon", "database_name": "made", "connection_string": "postgres://x"},
+    ),
+    Endpoint("project-database-detail", "GET", f"{P}/databases/{{database}}/", owner_only(200)),
+    Endpoint("project-database-detail", "DELETE", f"{P}/databases/{{database}}/", owner_only(204)),
+    Endpoint("project-domain", "GET", f"{P}/domain/", owner_only(200)),
+    Endpoint("project-domain", "PUT", f"{P}/domain/", owner_only(200), body={"subdomain": "moved"}),
+    Endpoint("project-domain", "DELETE", f"{P}/domain/", owner_only(204)),
+    Endpoint(
+        "project-domain-status",
+        "POST",
+        f"{P}/domain/status/",
+        service_only(200),
+        body={"dns_status": "active"},
+    ),
+    Endpoint("connector-list", "GET", "/api/v1/connectors/", any_user(200), owner_rows=1),
+    Endpoint(
+        "connector-list",
+        "POST",
+        "/api/v1/connectors/",
+        any_user(201),
+        body=lambda w: {
+            "connector_type": "notion",
+            "account_label": "Wiki",
+            "access_token": f"token-{w.now.timestamp()}-{id(w)}",
+        },
+    ),
+    Endpoint("connector-detail", "GET", "/api/v1/connectors/{connector}/", owner_only(200)),
+    Endpoint(
+        "connector-detail",
+        "PATCH",
+        "/api/v1/connectors/{connector}/",
+        owner_only(200),
+        body={"scope": "read"},
+    ),
+    Endpoint("connector-detail", "DELETE", "/api/v1/connectors/{connector}/", owner_only(204)),
     Endpoint("git-credential-list", "GET", "/api/v1/git-credentials/", any_user(200), owner_rows=1),
     Endpoint(
         "git-credential-list",
@@ -347,6 +391,9 @@ def build_world():
         deployment=DeploymentFactory(project=project),
         deploy_credential=DeploymentCredentialFactory(user=owner),
         git_credential=GitProviderCredentialFactory(user=owner),
+        connector=ConnectorCredentialFactory(user=owner),
+        domain=ProjectDomainFactory(project=project),
+        database=ProjectDatabaseFactory(project=project),
     )
 
 
@@ -378,6 +425,8 @@ def call(client, endpoint, world):
             "deployment",
             "deploy_credential",
             "git_credential",
+            "connector",
+            "database",
         )
     }
     body = endpoint.body(world) if callable(endpoint.body) else endpoint.body

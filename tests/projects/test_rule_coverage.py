@@ -6,7 +6,7 @@ import pkgutil
 import tests.projects
 
 # By section: project, containers and canvas, files and assets, snapshots, deployments,
-# credentials.
+# credentials, deployment versions and domains, connectors, databases.
 PRJ_RULES = (
     *(1, 2, 3, 4, 5, 6, 7, 8),
     *(20, 21, 22, 23, 24, 25, 30, 31, 35),
@@ -14,6 +14,9 @@ PRJ_RULES = (
     *(60, 61, 62, 63),
     *(70, 71, 72),
     *(80, 81, 82, 90),
+    *(100, 101, 102, 103, 104),
+    *(110, 111, 112, 113),
+    *(120, 121, 122),
 )
 
 

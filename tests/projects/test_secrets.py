@@ -10,9 +10,11 @@ from accounts.services import mcp_server_create
 from tests import figures
 from tests.factories import UserFactory
 from tests.projects.factories import (
+    ConnectorCredentialFactory,
     ContainerFactory,
     DeploymentCredentialFactory,
     GitProviderCredentialFactory,
+    ProjectDatabaseFactory,
     ProjectFactory,
 )
 
@@ -27,7 +29,7 @@ def plaintext(kind, index):
 
 def seed_100_secrets():
     seeded = []
-    for index in range(30):
+    for index in range(10):
         token = plaintext("deploy", index)
         DeploymentCredentialFactory(access_token_encrypted=token)
         seeded.append(token)
@@ -35,6 +37,17 @@ def seed_100_secrets():
         access, refresh = plaintext("git-access", index), plaintext("git-refresh", index)
         GitProviderCredentialFactory(access_token=access, refresh_token=refresh)
         seeded += [access, refresh]
+    for index in range(5):
+        secrets_of = [plaintext(f"connector-{kind}", index) for kind in ("access", "refresh")]
+        endpoint = f"https://mcp.example.com/{plaintext('connector-url', index)}"
+        ConnectorCredentialFactory(
+            access_token=secrets_of[0], refresh_token=secrets_of[1], endpoint_url=endpoint
+        )
+        seeded += [*secrets_of, endpoint]
+    for index in range(5):
+        dsn = f"postgresql://app:{plaintext('database', index)}@db.example.com/app"
+        ProjectDatabaseFactory(connection_string=dsn)
+        seeded.append(dsn)
     project = ProjectFactory()
     for index in range(20):
         value = plaintext("container", index)
@@ -121,12 +134,16 @@ def test_r3_api_responses_carry_no_secret(client_for, user):
     ContainerFactory(project=project, encrypted_secrets={"KEY": token})
     DeploymentCredentialFactory(user=user, access_token_encrypted=token)
     GitProviderCredentialFactory(user=user, access_token=token, refresh_token=token)
+    ConnectorCredentialFactory(
+        user=user, refresh_token=token, endpoint_url=f"https://x.example.com/{token}"
+    )
     client = client_for(user)
     for path in (
         f"/api/v1/projects/{project.pk}/",
         f"/api/v1/projects/{project.pk}/containers/",
         "/api/v1/deployment-credentials/",
         "/api/v1/git-credentials/",
+        "/api/v1/connectors/",
     ):
         response = client.get(path)
         assert response.status_code == 200
