@@ -1,12 +1,11 @@
 """Snapshots, deployments and domains: what only the runtime changes is read-only."""
 
 from django.contrib import admin
-from django.db.models import Q
 
 from config.admin import DeclaredSearchMixin, RefuseCraftedActions, service_action
 from projects import services
 from projects.admin.base import ProjectsModelAdmin
-from projects.models import Deployment, Project, ProjectDomain, ProjectSnapshot
+from projects.models import Deployment, ProjectDomain, ProjectSnapshot
 from projects.permissions import RELEASE_DOMAIN
 
 
@@ -112,12 +111,6 @@ class ProjectDomainAdmin(RefuseCraftedActions, DeclaredSearchMixin, ProjectsMode
     )
     readonly_fields = fields
     actions = ("release",)
-
-    def search_match(self, lookup, value):
-        if lookup == "project__owner__email":
-            projects = Project.objects.filter(owner__email=value).values("pk")
-            return Q(project__in=projects)
-        return super().search_match(lookup, value)
 
     def has_add_permission(self, request):
         return False

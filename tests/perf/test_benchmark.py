@@ -16,7 +16,7 @@ from billing.ledger import ledger_mismatches
 
 
 @pytest.mark.django_db(transaction=True)
-def test_seed_and_benchmark_hold_their_query_budgets(tmp_path):
+def test_seed_and_benchmark_hold_their_query_budgets(tmp_path, model_catalogue):
     call_command("seed_large", "--scale", "0.002", stdout=StringIO())
     assert ledger_mismatches() == []
     tenth = tmp_path / "tenth.json"

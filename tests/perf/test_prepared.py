@@ -44,7 +44,7 @@ def test_the_token_lookup_misses_unknown_and_expired_tokens(user):
     assert AccessToken.objects.find_live(raw, now=timezone.now() + timedelta(hours=2)) is None
 
 
-def test_usage_pages_read_what_the_orm_reads_in_every_shape(user, other_user):
+def test_usage_pages_read_what_the_orm_reads_in_every_shape(user, other_user, model_catalogue):
     """W2's pages (billing.selectors.USAGE_PAGES): each shape (range bounds given, order,
     cursor, size) compiled once gives the rows the queryset gives."""
     fund(user, purchased=1000)
