@@ -9,7 +9,6 @@ from projects.models import (
     ConnectorCredential,
     DeploymentCredential,
     GitProviderCredential,
-    Project,
     ProjectDatabase,
 )
 
@@ -28,6 +27,21 @@ class CredentialAdmin(DeclaredSearchMixin, ProjectsModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class OAuthTokensAdmin(CredentialAdmin):
+    """A user's own OAuth link (an access and a refresh token), shown read-only and masked."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="access token")
+    def access_token_masked(self, credential):
+        return masked(credential.access_token_last4)
+
+    @admin.display(description="refresh token")
+    def refresh_token_masked(self, credential):
+        return masked(credential.refresh_token_last4)
 
 
 @admin.register(DeploymentCredential)
@@ -53,7 +67,7 @@ class DeploymentCredentialAdmin(CredentialAdmin):
 
 
 @admin.register(GitProviderCredential)
-class GitProviderCredentialAdmin(CredentialAdmin):
+class GitProviderCredentialAdmin(OAuthTokensAdmin):
     list_display = (
         "user",
         "provider",
@@ -80,20 +94,9 @@ class GitProviderCredentialAdmin(CredentialAdmin):
     )
     readonly_fields = fields
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="access token")
-    def access_token_masked(self, credential):
-        return masked(credential.access_token_last4)
-
-    @admin.display(description="refresh token")
-    def refresh_token_masked(self, credential):
-        return masked(credential.refresh_token_last4)
-
 
 @admin.register(ConnectorCredential)
-class ConnectorCredentialAdmin(CredentialAdmin):
+class ConnectorCredentialAdmin(OAuthTokensAdmin):
     """PRJ-113: tokens and the endpoint masked; read-only (the user's own link)."""
 
     list_display = (
@@ -125,17 +128,6 @@ class ConnectorCredentialAdmin(CredentialAdmin):
     )
     readonly_fields = fields
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="access token")
-    def access_token_masked(self, connector):
-        return masked(connector.access_token_last4)
-
-    @admin.display(description="refresh token")
-    def refresh_token_masked(self, connector):
-        return masked(connector.refresh_token_last4)
-
     @admin.display(description="endpoint URL")
     def endpoint_url_masked(self, connector):
         return masked(connector.endpoint_url_last4)
@@ -158,7 +150,7 @@ class ProjectDatabaseAdmin(CredentialAdmin):
     list_select_related = ("project",)
     search_fields = ("project__owner__email",)
     search_help_text = "Exact owner email."
-    search_lookups = {}
+    search_lookups = {"project__owner__email": str.lower}
     raw_id_fields = ("project", "container")
     fields = (
         "id",
@@ -176,12 +168,6 @@ class ProjectDatabaseAdmin(CredentialAdmin):
         "updated_at",
     )
     readonly_fields = fields
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip().lower()
-        if not term:
-            return queryset, False
-        return queryset.filter(project__in=Project.objects.filter(owner__email=term)), False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -347,3 +347,10 @@ def test_prj_120_connection_strings_are_masked(admin_client):
     owner_email = database.project.owner.email
     found = admin_client.get(admin_url(ProjectDatabase), {"q": owner_email})
     assert [row.pk for row in found.context["cl"].result_list] == [database.pk]
+
+
+def test_prj_120_databases_are_found_by_their_owners_email(admin_client):
+    mine, other = ProjectDatabaseFactory(), ProjectDatabaseFactory()
+    page = admin_client.get(admin_url(ProjectDatabase), {"q": mine.project.owner.email.upper()})
+    assert list(page.context["cl"].result_list) == [mine]
+    assert other not in page.context["cl"].result_list
