@@ -1,8 +1,8 @@
 """What staff do in admin, in the browser tests' words: open a page, fill a form, press a
 button and wait for the page it leads to. Every wait is explicit and bounded."""
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.conftest import granted_group
@@ -20,11 +20,18 @@ def open_page(browser, live_server, path):
 
 
 def press(browser, element):
-    """Clicks `element` and waits until the page it leads to has loaded."""
-    page = browser.find_element(By.TAG_NAME, "html")
+    """Clicks `element` and waits until the page it leads to has loaded.
+
+    The old page is told apart by a mark left on its window, not by an element reference:
+    while Chrome swaps documents, asking about an old element can fail with an inspector
+    error instead of the stale-element answer that selenium's `staleness_of` waits for."""
+    browser.execute_script("window.leftByPress = true")
     element.click()
-    wait(browser).until(expected_conditions.staleness_of(page))
-    wait(browser).until(lambda b: b.execute_script("return document.readyState") == "complete")
+    WebDriverWait(browser, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
+        lambda b: b.execute_script(
+            "return window.leftByPress === undefined && document.readyState === 'complete'"
+        )
+    )
 
 
 def button(browser, text):
