@@ -60,6 +60,8 @@ def test_acc_46_the_answer_is_the_same_for_new_listed_and_registered_addresses(a
         ({"email": "not-an-email"}, "email"),
         ({}, "email"),
         ({"email": "a@example.com", "source": "x" * 101}, "source"),
+        ({"email": "a@example.com", "source": "a\x00b"}, "source"),
+        ({"email": ["a@example.com"]}, "email"),
     ],
 )
 def test_acc_46_a_bad_body_is_a_400_on_its_field(api_client, body, field):
