@@ -14,9 +14,11 @@ from accounts.models import (
     McpServer,
     OAuthAccount,
     User,
+    WaitlistEntry,
     normalize_email,
 )
 from accounts.permissions import (
+    INVITE_FROM_WAITLIST,
     PRIVILEGE_FIELDS,
     changeable_privilege_fields,
     user_can_issue_service_tokens,
@@ -28,6 +30,7 @@ from config.admin import (
     DeclaredSearchMixin,
     EstimatedCountPaginator,
     ReadOnlyInline,
+    RefuseCraftedActions,
     contains,
     money_column,
     plural,
@@ -559,3 +562,53 @@ class McpServerAdmin(DeclaredSearchMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for server in queryset:
             self.delete_model(request, server)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(RefuseCraftedActions, DeclaredSearchMixin, admin.ModelAdmin):
+    """Read-only (ACC-48): people join through the API and become joined by signing up. Support
+    invites waiting people, through the service, which mails them after commit."""
+
+    list_display = ("email", "status", "source", "invited_at", "invited_by", "joined_user")
+    list_select_related = ("invited_by", "joined_user")
+    list_filter = ("status",)
+    search_fields = ("email",)  # shows the box; the search itself is below
+    search_lookups = {"email__icontains": contains}
+    search_help_text = "Part of the email (at least 3 characters)."
+    ordering = ("-created_at",)
+    fields = (
+        "id",
+        "email",
+        "source",
+        "status",
+        "invited_at",
+        "invited_by",
+        "joined_user",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    actions = ("invite",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_invite_permission(self, request):
+        return request.user.has_perm(INVITE_FROM_WAITLIST)
+
+    @admin.action(description="Invite selected people", permissions=["invite"])
+    def invite(self, request, queryset):
+        invited, skipped = 0, []
+        for entry in queryset.order_by("email"):
+            if services.waitlist_invite(actor=request.user, entry=entry):
+                invited += 1
+            else:
+                entry.refresh_from_db(fields=["status"])
+                skipped.append(f"already {entry.status}")
+        report(self, request, f"Sent {plural(invited, 'invitation')}", skipped)

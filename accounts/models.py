@@ -579,3 +579,58 @@ class McpServer(BaseModel):
         if update_fields is not None and "headers" in update_fields:
             kwargs["update_fields"] = {*update_fields, "header_names"}
         super().save(*args, **kwargs)
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting"
+    INVITED = "invited"
+    JOINED = "joined"
+
+
+@audited()
+class WaitlistEntry(BaseModel):
+    """Someone waiting for an account (EXTENSIONS.md §14, ACC-45…48). Keyed by a UUID, not by
+    the email: the email is a unique, lower-cased column. Support invites people in admin
+    (waiting → invited); signing up with the address makes the entry joined."""
+
+    email = models.EmailField(max_length=320)
+    source = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=7, choices=WaitlistStatus, default=WaitlistStatus.WAITING)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    joined_user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+    )
+
+    class Meta:
+        verbose_name = "waitlist entry"
+        verbose_name_plural = "waitlist entries"
+        permissions = [("invite_waitlistentry", "Can invite people from the waitlist")]
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="accounts_waitlistentry_email_unique"),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="accounts_waitlistentry_email_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=WaitlistStatus.values),
+                name="accounts_waitlistentry_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=WaitlistStatus.INVITED) | Q(invited_at__isnull=False),
+                name="accounts_waitlistentry_invited_has_time",
+            ),
+        ]
+        indexes = [contains_index("email", name="accounts_waitlistentry_search")]
+
+    def __str__(self):
+        return self.email

@@ -26,7 +26,7 @@ from accounts.errors import (
     StateInvalid,
 )
 from accounts.models import OAuthAccount, OAuthProvider, User, normalize_email
-from accounts.services import mark_email_verified
+from accounts.services import mark_email_verified, waitlist_mark_joined
 from accounts.signals import user_registered
 
 STATE_SALT = "accounts.oauth-state"
@@ -235,6 +235,7 @@ def oauth_sign_in(*, provider, code, state):
                     identity.email, None, name=identity.name or identity.email.split("@")[0][:150]
                 )
                 user_registered.send(sender=User, user=user)
+                waitlist_mark_joined(user=user)
                 created = True
             account = OAuthAccount(
                 user=user, oauth_name=provider.name, account_id=identity.account_id

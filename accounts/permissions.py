@@ -77,3 +77,11 @@ def user_can_unlink_oauth(actor, account):
 def user_owns_mcp_server(actor, server):
     """ACC-42: an MCP server is its user's alone (staff only read and delete it in admin)."""
     return actor.is_authenticated and actor.pk == server.user_id
+
+
+INVITE_FROM_WAITLIST = "accounts.invite_waitlistentry"
+
+
+def user_can_invite_from_waitlist(actor):
+    """ACC-48: Support (and superusers) invite people waiting for an account."""
+    return actor.is_authenticated and actor.has_perm(INVITE_FROM_WAITLIST)

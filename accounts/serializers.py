@@ -176,6 +176,13 @@ class EmailSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=320)
 
 
+class WaitlistJoinSerializer(serializers.Serializer):
+    """ACC-46: `source` says where the person heard of Studio (a campaign, a page)."""
+
+    email = serializers.EmailField(max_length=320)
+    source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
 class PasswordResetConfirmSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=320)
     code = code_field

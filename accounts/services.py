@@ -44,17 +44,20 @@ from accounts.models import (
     OAuthAccount,
     TokenKind,
     User,
+    WaitlistEntry,
+    WaitlistStatus,
     normalize_email,
 )
 from accounts.permissions import (
     user_can_deactivate,
     user_can_delete_account,
+    user_can_invite_from_waitlist,
     user_can_issue_service_tokens,
     user_can_unlink_oauth,
     user_owns_mcp_server,
 )
 from accounts.signals import email_verified, user_deleting, user_registered
-from accounts.tasks import send_code_email
+from accounts.tasks import send_code_email, send_invite_email
 from config.encryption import seal
 from config.exceptions import AlreadyExists, DomainError, require
 from config.roles import is_service_account
@@ -260,7 +263,8 @@ def _ensure_email_free(email, *, field, exclude=None):
 
 
 def user_register(*, email, password, name, username="", referral_code="", request=None):
-    """ACC-3: the user, the referral, the daily credits, a verification code and a token."""
+    """ACC-3: the user, the referral, the daily credits, a verification code and a token; the
+    address's waitlist entry, if any, becomes joined (ACC-47)."""
     email = normalize_email(email)
     _ensure_email_free(email, field="email")
     if username and User.objects.filter(username=username).exists():
@@ -278,6 +282,7 @@ def user_register(*, email, password, name, username="", referral_code="", reque
             email, password, name=name, username=username, referred_by=referrer
         )
         user_registered.send(sender=User, user=user)
+        waitlist_mark_joined(user=user)
         code_issue(user=user, purpose=CodePurpose.VERIFY_EMAIL)
         token, raw = token_issue(user=user, request=request)
     return user, token, raw
@@ -520,3 +525,43 @@ def mcp_server_delete(*, actor, server):
     require(user_owns_mcp_server(actor, server) or actor.has_perm("accounts.delete_mcpserver"))
     with transaction.atomic():
         server.delete()
+
+
+# --- waitlist (ACC-45…48) ---------------------------------------------------------------------
+
+
+def waitlist_join(*, email, source=""):
+    """ACC-46: lists the address once. `INSERT … ON CONFLICT DO NOTHING`, so an address already
+    listed, even by a concurrent call, changes nothing; one that already has an account is not
+    listed (it has nothing to wait for). The caller learns none of this: the answer is the same."""
+    email = normalize_email(email)
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            return
+        WaitlistEntry.objects.bulk_create(
+            [WaitlistEntry(email=email, source=source)], ignore_conflicts=True
+        )
+
+
+def waitlist_mark_joined(*, user):
+    """ACC-47: at sign-up (password or OAuth), in its transaction, the address's entry links
+    the new user and becomes joined, whether it was waiting or invited."""
+    WaitlistEntry.objects.filter(email=user.email).update(
+        status=WaitlistStatus.JOINED, joined_user=user, updated_at=Now()
+    )
+
+
+def waitlist_invite(*, actor, entry):
+    """ACC-48: Support invites a waiting entry; its mail goes out after commit. Answers whether
+    this call invited it: an entry already invited or joined (even by a concurrent call, since
+    the update is conditional) is left as it is, and no second mail goes."""
+    require(user_can_invite_from_waitlist(actor))
+    with transaction.atomic():
+        invited = WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
+            status=WaitlistStatus.INVITED, invited_at=Now(), invited_by=actor, updated_at=Now()
+        )
+        if invited:
+            # robust: with the broker down the invitation stands (logged); Support sees it in
+            # the entry's history and the person may sign up anyway.
+            transaction.on_commit(lambda: send_invite_email.delay(to=entry.email), robust=True)
+    return bool(invited)

@@ -19,6 +19,25 @@ CODE_BODY = (
 )
 
 
+INVITE_SUBJECT = "You are invited to Studio"
+INVITE_BODY = (
+    "Your place on the Studio waitlist has come up: you can now sign up with this address.\n\n"
+    "If you did not ask to join the waitlist, you can ignore this email."
+)
+# An invitation has no expiry to stop at: about two hours of tries at the default delay cap.
+INVITE_RETRIES = 120
+
+
+def _send_or_retry(task, *, to, subject, body):
+    try:
+        send_mail(subject, body, None, [to])
+    except (SMTPException, OSError) as error:  # refused, timed out, or an SMTP error reply
+        if task.request.is_eager:  # no worker to retry later: the caller logs it
+            raise
+        delay = min(2**task.request.retries, settings.MAIL_RETRY_MAX_DELAY)
+        raise task.retry(exc=error, countdown=delay) from None
+
+
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def send_code_email(self, *, to, subject, sealed_code, minutes, expires_at):
     """Sends a one-time code (ACC-31), which travels sealed (`config.encryption.seal`). A code
@@ -26,10 +45,10 @@ def send_code_email(self, *, to, subject, sealed_code, minutes, expires_at):
     if timezone.now() >= parse_datetime(expires_at):
         return
     body = CODE_BODY.format(code=unseal(sealed_code), minutes=minutes)
-    try:
-        send_mail(subject, body, None, [to])
-    except (SMTPException, OSError) as error:  # refused, timed out, or an SMTP error reply
-        if self.request.is_eager:  # no worker to retry later: the caller logs it
-            raise
-        delay = min(2**self.request.retries, settings.MAIL_RETRY_MAX_DELAY)
-        raise self.retry(exc=error, countdown=delay) from None
+    _send_or_retry(self, to=to, subject=subject, body=body)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=INVITE_RETRIES)
+def send_invite_email(self, *, to):
+    """Tells someone on the waitlist that Support invited them (ACC-48)."""
+    _send_or_retry(self, to=to, subject=INVITE_SUBJECT, body=INVITE_BODY)

@@ -61,6 +61,10 @@ class CodeThrottle(IPThrottle):
     scope = "code"
 
 
+class WaitlistThrottle(IPThrottle):
+    scope = "waitlist"
+
+
 def with_default_throttles(*extra):
     """A view's throttles: the project defaults (anon, user) plus its own."""
     return [*api_settings.DEFAULT_THROTTLE_CLASSES, *extra]

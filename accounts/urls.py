@@ -37,6 +37,7 @@ urlpatterns = [
     path("auth/email/change/", views.EmailChangeView.as_view(), name="auth-email-change"),
     path("auth/email/confirm/", views.EmailConfirmView.as_view(), name="auth-email-confirm"),
     path("auth/me/", views.MeView.as_view(), name="auth-me"),
+    path("auth/waitlist/", views.WaitlistJoinView.as_view(), name="auth-waitlist"),
     path(
         "auth/oauth/<str:provider>/authorize/",
         views.OAuthAuthorizeView.as_view(),

@@ -38,6 +38,7 @@ from accounts.serializers import (
     ResendChallengeSerializer,
     TokenResponseSerializer,
     TwoFactorSerializer,
+    WaitlistJoinSerializer,
 )
 from accounts.throttles import (
     CodeThrottle,
@@ -46,6 +47,7 @@ from accounts.throttles import (
     PasswordResetEmailThrottle,
     PasswordResetThrottle,
     RegisterThrottle,
+    WaitlistThrottle,
     with_default_throttles,
 )
 from config.api import APIView, GenericViewSet, StudioViewSet, shown_fields, validated_body
@@ -174,6 +176,23 @@ class PasswordResetView(APIView):
     @extend_schema(request=EmailSerializer, responses={202: EMPTY})
     def post(self, request):
         services.password_reset_request(email=valid_data(EmailSerializer, request)["email"])
+        return Response({}, status=status.HTTP_202_ACCEPTED)
+
+
+class WaitlistJoinView(APIView):
+    """ACC-46: the same 202 and empty body whether the address is new, already listed or
+    already a user's, so the endpoint tells no one which addresses it knows."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = with_default_throttles(WaitlistThrottle)
+
+    @extend_schema(
+        summary="Join the waitlist (always 202: it never says whether the email was listed)",
+        request=WaitlistJoinSerializer,
+        responses={202: EMPTY},
+    )
+    def post(self, request):
+        services.waitlist_join(**valid_data(WaitlistJoinSerializer, request))
         return Response({}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -1,7 +1,9 @@
 import os
 
-from accounts.models import McpServer, McpTransport, User
-from accounts.services import mcp_server_create
+from django.utils import timezone
+
+from accounts.models import McpServer, McpTransport, User, WaitlistEntry, WaitlistStatus
+from accounts.services import mcp_server_create, waitlist_join
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_USER_PASSWORD = "studio-demo-user"  # noqa: S105 - development demo data only
@@ -30,6 +32,7 @@ def seed(stdout):
         if not User.objects.filter(email=email).exists():
             User.objects.create_user(email, DEMO_USER_PASSWORD, name=name, username=username)
     _mcp_servers()
+    _waitlist(admin)
     stdout.write(
         f"Demo admin: http://127.0.0.1:8000/admin/  email {DEMO_ADMIN_EMAIL}  password {password}"
     )
@@ -57,4 +60,29 @@ def _mcp_servers():
         transport=McpTransport.SSE,
         url="https://tracker.example.com/mcp/sse",
         is_active=False,
+    )
+
+
+def _waitlist(admin):
+    """The waitlist (ACC-45): two people waiting, one invited, one who signed up (Linus)."""
+    if WaitlistEntry.objects.exists():
+        return
+    waitlist_join(email="eve@example.com", source="launch-page")
+    waitlist_join(email="frank@example.com", source="newsletter")
+    # Set directly, not through the invite service: demo data mails no one.
+    WaitlistEntry.objects.create(
+        email="heidi@example.com",
+        source="launch-page",
+        status=WaitlistStatus.INVITED,
+        invited_at=timezone.now(),
+        invited_by=admin,
+    )
+    linus = User.objects.filter(email=DEMO_USERS[2][0]).first()
+    WaitlistEntry.objects.create(
+        email=DEMO_USERS[2][0],
+        source="beta",
+        status=WaitlistStatus.JOINED,
+        invited_at=timezone.now(),
+        invited_by=admin,
+        joined_user=linus,
     )

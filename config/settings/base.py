@@ -294,6 +294,7 @@ REST_FRAMEWORK = {
         "password_reset": "5/hour",
         "password_reset_email": "3/hour",
         "code": "10/min",
+        "waitlist": "10/hour",
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",

@@ -5,13 +5,14 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AccessToken, McpServer, User
-from accounts.services import mcp_server_create
+from accounts.models import AccessToken, McpServer, User, WaitlistEntry, WaitlistStatus
+from accounts.services import mcp_server_create, waitlist_join
+from accounts.tasks import send_invite_email
 from config import admin as config_admin
 from config.admin import EstimatedCountPaginator
 from config.roles import SUPPORT_GROUP
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.helpers import admin_url, change_form_data, run_action
+from tests.helpers import admin_url, change_form_data, messages, run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +250,39 @@ def test_acc_44_mcp_server_admin_masks_headers_and_deletes_through_the_service(c
     deleted = client.post(admin_url(McpServer, f"{server.pk}/delete/"), {"post": "yes"})
     assert deleted.status_code == 302
     assert not McpServer.objects.filter(pk=server.pk).exists()
+
+
+def test_acc_48_support_searches_filters_and_invites_in_admin(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(send_invite_email, "delay", lambda **kwargs: sent.append(kwargs["to"]))
+    for email in ("ann@example.com", "bob@example.com", "cy@example.com"):
+        waitlist_join(email=email)
+    joined = UserFactory(email="cy-user@example.com")
+    WaitlistEntry.objects.filter(email="cy@example.com").update(
+        status=WaitlistStatus.JOINED, joined_user=joined
+    )
+    support = UserFactory(staff=True)
+    support.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+    client.force_login(support)
+    found = client.get(admin_url(WaitlistEntry), {"q": "ANN@exa"})
+    assert [row.email for row in found.context["cl"].result_list] == ["ann@example.com"]
+    waiting = client.get(admin_url(WaitlistEntry), {"status__exact": "waiting"})
+    assert {row.email for row in waiting.context["cl"].result_list} == {
+        "ann@example.com",
+        "bob@example.com",
+    }
+    entries = WaitlistEntry.objects.order_by("email")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = run_action(client, WaitlistEntry, "invite", entries)
+    assert messages(page) == ["Sent 2 invitations; skipped 1: already joined."]
+    assert sent == ["ann@example.com", "bob@example.com"]
+    assert sorted(WaitlistEntry.objects.values_list("status", flat=True)) == [
+        "invited",
+        "invited",
+        "joined",
+    ]
+    again = run_action(client, WaitlistEntry, "invite", entries.filter(email="ann@example.com"))
+    assert messages(again) == ["Sent 0 invitations; skipped 1: already invited."]
+    assert client.get(admin_url(WaitlistEntry, "add/")).status_code == 403

@@ -7,7 +7,8 @@ from django.db import connection
 
 from accounts import oauth
 from accounts.errors import OAuthProviderUnavailable
-from accounts.models import OAuthAccount, User
+from accounts.models import OAuthAccount, User, WaitlistEntry, WaitlistStatus
+from accounts.services import waitlist_join
 from tests.accounts.factories import OAuthAccountFactory
 from tests.factories import UserFactory
 
@@ -132,6 +133,15 @@ def test_acc_11_new_identity_creates_a_verified_user(api_client, monkeypatch):
     assert (
         token_call[2]["client_secret"] == "gh-secret" and token_call[2]["code"] == "provider-code"
     )
+
+
+def test_acc_47_an_oauth_sign_up_joins_its_waitlist_entry(api_client, monkeypatch):
+    waitlist_join(email="octo@example.com")
+    response = callback(api_client, monkeypatch, github())
+    assert response.status_code == 201, response.content
+    entry = WaitlistEntry.objects.get()
+    assert entry.status == WaitlistStatus.JOINED
+    assert entry.joined_user == User.objects.get(email="octo@example.com")
 
 
 def test_acc_10_known_identity_signs_in_and_replaces_tokens(api_client, monkeypatch):

@@ -176,6 +176,7 @@ ROUTES = {
     ("auth-logout", "POST"): ("/api/v1/auth/logout/", "user"),
     ("auth-logout-all", "POST"): ("/api/v1/auth/logout-all/", "user"),
     ("auth-password-reset", "POST"): ("/api/v1/auth/password-reset/", "public"),
+    ("auth-waitlist", "POST"): ("/api/v1/auth/waitlist/", "public"),
     ("auth-password-reset-confirm", "POST"): ("/api/v1/auth/password-reset/confirm/", "public"),
     ("auth-password-change", "POST"): ("/api/v1/auth/password/change/", "user"),
     ("auth-verify-email", "POST"): ("/api/v1/auth/verify-email/", "user"),

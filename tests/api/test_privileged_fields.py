@@ -154,6 +154,7 @@ WRITABLE_THERE = {
 BODIES = {
     ("access-token-list", "POST"): lambda w: {"name": "script", "ttl_days": 30},
     ("mcp-server-list", "POST"): lambda w: {"name": "new", "url": "https://mcp.example.com/"},
+    ("auth-waitlist", "POST"): lambda w: {"email": "waiting@example.com", "source": "matrix"},
     ("mcp-server-detail", "PATCH"): lambda w: {"name": "renamed"},
     ("auth-register", "POST"): lambda w: {
         "email": "newcomer@example.com",

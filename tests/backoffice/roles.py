@@ -16,6 +16,7 @@ STAFF_GROUPS = {
         "accounts.McpServer": "dv",
         "accounts.OAuthAccount": "v",
         "accounts.User": "cv",
+        "accounts.WaitlistEntry": "v",
         "billing.CreditLedgerEntry": "v",
         "billing.CreditPurchase": "v",
         "billing.Subscription": "v",
@@ -86,6 +87,7 @@ MODEL_RULES = {
     "accounts.OAuthAccount": "dv",  # unlinked through the service
     "accounts.McpServer": "dv",  # the user's preference; deleted through the service
     "accounts.User": "acdv",
+    "accounts.WaitlistEntry": "v",  # people join through the API; staff invite (action)
     "auth.Group": "acdv",
     "billing.CreditLedgerEntry": "v",  # insert-only money (BIL-7)
     "billing.CreditPurchase": "v",
@@ -156,6 +158,7 @@ ACTIONS = {
         "revoke_all_tokens": (S, B, X),
         "issue_service_token": (X,),  # `accounts.issue_service_token`: no group by default
     },
+    "accounts.WaitlistEntry": {"invite": (S, X)},  # `accounts.invite_waitlistentry`
     "billing.MarketplaceTransaction": {
         "refund": (B, X),
         "mark_paid": (B, X),

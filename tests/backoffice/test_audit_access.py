@@ -36,6 +36,7 @@ SUPPORT_SEES = {
     "accounts.User",
     "accounts.UserGroupMembership",
     "accounts.UserPermissionGrant",
+    "accounts.WaitlistEntry",
     "billing.CreditPurchase",
     "billing.Subscription",
     "chat.AgentRun",

@@ -5,7 +5,7 @@ whichever door (API, admin, command) the call came through."""
 import pytest
 
 from accounts import services as accounts
-from accounts.models import AccessToken, OAuthAccount, User
+from accounts.models import AccessToken, OAuthAccount, User, WaitlistEntry
 from billing.models import MarketplaceTransaction, ModelPrice, UsageLog
 from billing.services import credits, marketplace_sales, prices, usage
 from config.exceptions import NotAllowed
@@ -109,10 +109,13 @@ def _billing_cases():
 def _accounts_cases():
     member = UserFactory()
     link = OAuthAccountFactory(user=member)
+    accounts.waitlist_join(email="waiting@example.com")
+    entry = WaitlistEntry.objects.get()
     rows = lambda: (  # noqa: E731
         list(User.objects.values_list("pk", "is_active")),
         list(OAuthAccount.objects.values_list("pk")),
         AccessToken.objects.count(),
+        list(WaitlistEntry.objects.values_list("status", "invited_at", "invited_by")),
     )
     return rows, {
         "user_deactivate": lambda a: accounts.user_deactivate(user=member, actor=a),
@@ -121,6 +124,7 @@ def _accounts_cases():
         "service_token_issue": lambda a: accounts.service_token_issue(
             user=member, actor=a, name="mine", ttl_days=30
         ),
+        "waitlist_invite": lambda a: accounts.waitlist_invite(actor=a, entry=entry),
     }
 
 
@@ -164,6 +168,7 @@ SERVICES = (
             "user_delete",
             "oauth_account_unlink",
             "service_token_issue",
+            "waitlist_invite",
         ]
     ]
 )
