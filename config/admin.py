@@ -176,10 +176,13 @@ class CascadeAdminMixin:
 
 
 def money(cents, *, signed=False):
-    """Credits (cents) as staff read money: "$1,234.56", "-$4.99", "+$5.00" when `signed`."""
+    """Credits (cents) as staff read money: "$1,234.56", "-$4.99", "+$5.00" when `signed`. A
+    price held in fractions of a cent (a model's price per 1M tokens) keeps them: "$0.275"."""
     sign = "-" if cents < 0 else "+" if signed and cents > 0 else ""
-    dollars, rest = divmod(abs(cents), 100)
-    return f"{sign}${dollars:,}.{rest:02d}"
+    dollars = Decimal(abs(cents)) / 100
+    if dollars == round(dollars, 2):
+        return f"{sign}${dollars:,.2f}"
+    return f"{sign}${dollars:,f}".rstrip("0")
 
 
 def money_column(field, *, signed=False, description=None, sortable=True):

@@ -1,6 +1,8 @@
 """What staff meet first in admin (issue 22): names that read as English, money that reads as
 money, search that finds a customer by part of a name, and the columns staff scan."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
@@ -9,7 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from billing.models import CreditLedgerEntry, UsageLog
+from billing.models import CreditLedgerEntry, ModelPrice, UsageLog
 from chat.models import Chat
 from config.admin import MoneyField, money
 from feedback.models import FeedbackPost
@@ -112,6 +114,29 @@ def test_usage_logs_show_cost_charge_and_shortfall_as_money(staff_client, user, 
         assert money(cents) in listed
     page = staff_client.get(admin_url(UsageLog, f"{log.pk}/change/")).content.decode()
     assert money(log.shortfall_cents) in page
+
+
+def test_fractions_of_a_cent_keep_their_digits():
+    assert money(Decimal("27.5")) == "$0.275"
+    assert money(Decimal("1500.0000")) == "$15.00"
+    assert money(Decimal("0.0125")) == "$0.000125"
+    assert money(-499, signed=True) == "-$4.99" and money(500, signed=True) == "+$5.00"
+
+
+@pytest.mark.django_db
+def test_model_prices_list_their_model_and_read_as_dollars_per_million(
+    staff_client, model_catalogue
+):
+    """Regression: the model column showed "/" (the admin's own `model` attribute, the model
+    class, answered for it) and prices as bare cents ("80.0000")."""
+    price = ModelPrice.objects.create(
+        provider="openai", model_id="gpt-test", input_price=Decimal("27.5"), output_price=110
+    )
+    listed = staff_client.get(admin_url(ModelPrice)).content.decode()
+    assert ">openai/gpt-test</a>" in listed
+    assert "$0.275" in listed and "$1.10" in listed and "27.5000" not in listed
+    page = staff_client.get(admin_url(ModelPrice, f"{price.pk}/change/")).content.decode()
+    assert "Cents per 1M tokens" in page
 
 
 @pytest.mark.django_db
