@@ -1,16 +1,17 @@
 """Reads of the chat app that are more than a `visible_to(user)`: the message list (W1).
 
-W1 is the platform's hottest read: one query for the chat that scopes it, compiled once per
-process, and one keyset query for the page, rendered straight from `.values()` rows by the
-orjson renderer.
+W1 is the platform's hottest read: one query for the chat that scopes it and one keyset query
+for the page, each compiled once per process (the page once per shape), rendered straight from
+`.values()` rows by the orjson renderer.
 """
 
 import uuid
 
 from accounts.models import User
-from chat.models import Chat
+from chat.models import Chat, Message
 from chat.serializers import MessageSerializer
 from config.api import serializer_columns
+from config.pagination import PreparedPages
 from config.prepared import PreparedQuery
 
 # MessageSerializer's columns but `chat`: it is the same for every row of a page, so
@@ -42,6 +43,12 @@ def visible_chat_id(user, *, project_id, chat_id):
 def message_rows(messages):
     """`messages` as `.values()` rows of MessageSerializer's columns but `chat`."""
     return messages.values(*MESSAGE_LIST_FIELDS)
+
+
+# W1's pages of a chat the caller may see, unfiltered: `message_rows()` of its messages.
+MESSAGE_PAGES = PreparedPages(
+    Message, lambda chat: message_rows(Message.objects.filter(chat_id=chat)), chat=uuid.UUID(int=3)
+)
 
 
 def with_chat(rows, chat_id):

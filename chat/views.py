@@ -73,6 +73,7 @@ from chat.serializers import (
     ShellSessionUsageSerializer,
 )
 from config.api import StudioViewSet
+from config.filters import FilterBackend
 from config.pagination import KeysetCursorPagination
 from config.replica import lag_tolerant
 from config.schema import error
@@ -205,8 +206,12 @@ class MessageViewSet(ChatNestedViewSet):
 
     @lag_tolerant
     def list(self, request, *args, **kwargs):
-        rows = selectors.message_rows(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(rows)
+        if FilterBackend.may_skip(self.filterset_class, request.query_params):
+            pages = selectors.MESSAGE_PAGES
+            page = self.paginator.paginate_prepared(pages, request, chat=self.chat.pk)
+        else:
+            rows = selectors.message_rows(self.filter_queryset(self.get_queryset()))
+            page = self.paginate_queryset(rows)
         return self.get_paginated_response(selectors.with_chat(page, self.chat.pk))
 
     def create(self, request, *args, **kwargs):

@@ -278,6 +278,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.renderers.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["config.filters.FilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [

@@ -30,3 +30,32 @@ def test_integers_beyond_64_bits_render_instead_of_failing():
     assert (
         ORJSONRenderer().render({"big": 10**20, "ok": 1}) == b'{"big":100000000000000000000,"ok":1}'
     )
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [None, "*/*", "application/json", "application/json; indent=4", "text/html", "text/*"],
+)
+@pytest.mark.parametrize("query", ["", "?format=json", "?format=api"])
+def test_negotiation_answers_as_drf_does(rf, accept, query):
+    """The shortcut for the common Accept headers picks what DRF's own negotiation picks, and
+    refuses what it refuses."""
+    from rest_framework.exceptions import NotAcceptable
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.renderers import BrowsableAPIRenderer
+    from rest_framework.request import Request
+
+    from config.renderers import ContentNegotiation, ORJSONRenderer
+
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    request = Request(rf.get(f"/api/v1/{query}", **headers))
+    renderers = [ORJSONRenderer(), BrowsableAPIRenderer()]
+
+    def answer(negotiation):
+        try:
+            renderer, media_type = negotiation.select_renderer(request, renderers)
+        except NotAcceptable:
+            return "406"
+        return type(renderer), media_type
+
+    assert answer(ContentNegotiation()) == answer(DefaultContentNegotiation())

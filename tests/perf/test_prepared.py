@@ -10,10 +10,13 @@ from billing.filters import UsageLogFilter
 from billing.models import UsageLog
 from billing.selectors import USAGE_PAGES
 from billing.serializers.credits import UsageLogSerializer
+from chat.models import Message
+from chat.selectors import MESSAGE_PAGES, message_rows
 from config.api import values_for
 from config.pagination import KEYSET_ORDER, beyond
 from tests.billing.conftest import fund
 from tests.billing.factories import usage
+from tests.chat.factories import ChatFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,28 @@ def test_usage_pages_read_what_the_orm_reads_in_every_shape(user, other_user, mo
                             limit=limit,
                         )
                         assert found == expected, (period, descending, position, limit)
+
+
+def test_message_pages_read_what_the_orm_reads_in_every_shape():
+    """W1's pages (chat.selectors.MESSAGE_PAGES): each shape compiled once gives the rows the
+    queryset gives, of that chat only."""
+    chat, other = ChatFactory(), ChatFactory()
+    start = datetime(2025, 5, 1, tzinfo=UTC)
+    messages = [MessageFactory(chat=chat) for _ in range(6)]
+    MessageFactory(chat=other)
+    for offset, message in enumerate(messages):
+        Message.objects.filter(pk=message.pk).update(created_at=start + timedelta(minutes=offset))
+    middle = messages[3]
+    for descending in (True, False):
+        for position in (None, (start + timedelta(minutes=3), middle.pk)):
+            for limit in (2, 51):
+                queryset = message_rows(Message.objects.filter(chat=chat))
+                queryset = queryset.order_by(*KEYSET_ORDER[descending])
+                if position is not None:
+                    queryset = queryset.filter(beyond(position, descending))
+                expected = list(queryset[:limit])
+                for _ in range(2):  # the second call reuses the compiled statement
+                    found = MESSAGE_PAGES.rows(
+                        {"chat": chat.pk}, position, descending=descending, limit=limit
+                    )
+                    assert found == expected, (descending, position, limit)
