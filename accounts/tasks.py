@@ -21,7 +21,8 @@ CODE_BODY = (
 
 INVITE_SUBJECT = "You are invited to Studio"
 INVITE_BODY = (
-    "Your place on the Studio waitlist has come up: you can now sign up with this address.\n\n"
+    "Your place on the Studio waitlist has come up: you can now sign up with this address at "
+    "{signup_url}\n\n"
     "If you did not ask to join the waitlist, you can ignore this email."
 )
 # An invitation has no expiry to stop at: about two hours of tries at the default delay cap.
@@ -50,5 +51,6 @@ def send_code_email(self, *, to, subject, sealed_code, minutes, expires_at):
 
 @shared_task(bind=True, acks_late=True, max_retries=INVITE_RETRIES)
 def send_invite_email(self, *, to):
-    """Tells someone on the waitlist that Support invited them (ACC-48)."""
-    _send_or_retry(self, to=to, subject=INVITE_SUBJECT, body=INVITE_BODY)
+    """Tells someone on the waitlist that Support invited them, with where to sign up (ACC-48)."""
+    body = INVITE_BODY.format(signup_url=settings.SIGNUP_URL)
+    _send_or_retry(self, to=to, subject=INVITE_SUBJECT, body=body)

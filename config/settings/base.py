@@ -174,6 +174,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 # The longest wait between two tries of a mail (1 s, 2 s, 4 s, ... up to this).
 MAIL_RETRY_MAX_DELAY = env.int("MAIL_RETRY_MAX_DELAY", default=60)
+# The web app's sign-up page, which a waitlist invitation links to (ACC-48).
+SIGNUP_URL = env.str("SIGNUP_URL", default="http://localhost:3000/signup")
 
 AUTH_USER_MODEL = "accounts.User"
 

@@ -120,8 +120,9 @@ def test_acc_47_a_sign_up_that_fails_later_leaves_the_entry_waiting(monkeypatch)
 
 
 def test_acc_48_invite_marks_the_entry_and_mails_after_commit(
-    django_capture_on_commit_callbacks, mailoutbox
+    django_capture_on_commit_callbacks, mailoutbox, settings
 ):
+    settings.SIGNUP_URL = "https://studio.example.com/signup"
     support = UserFactory(superuser=True)
     waitlist_join(email="wait@example.com")
     entry = WaitlistEntry.objects.get()
@@ -132,6 +133,7 @@ def test_acc_48_invite_marks_the_entry_and_mails_after_commit(
         callback()
     (mail,) = mailoutbox
     assert mail.to == ["wait@example.com"] and "waitlist" in mail.body
+    assert "sign up with this address at https://studio.example.com/signup" in mail.body
     entry.refresh_from_db()
     assert (entry.status, entry.invited_by) == (WaitlistStatus.INVITED, support)
     assert entry.invited_at is not None
