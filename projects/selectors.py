@@ -10,12 +10,21 @@ direction, so it names chat's model by its label (`chat_model()`), as foreign ke
 do, and reads only the fields `RecentChatSerializer` declares.
 """
 
+import uuid
+
 from django.apps import apps
 from django.db.models import Prefetch
 
-from accounts.models import token_digest
+from accounts.models import User, token_digest
 from config.api import related_columns, row_with, rows_as, serializer_columns, values_for
-from projects.models import ConnectorCredential, ConnectorStatus, Container, ContainerConnection
+from config.prepared import PreparedQuery
+from projects.models import (
+    ConnectorCredential,
+    ConnectorStatus,
+    Container,
+    ContainerConnection,
+    Project,
+)
 from projects.models.canvas import effective_port, secret_names
 from projects.serializers.canvas import (
     ContainerBaseSerializer,
@@ -81,8 +90,45 @@ def container_representation(row):
     return row_with(CONTAINER_FIELDS, row, computed)
 
 
-def columns_of(queryset, serializer_class):
-    return rows_as(serializer_class, values_for(queryset, serializer_class))
+# W3's reads, each compiled once per process (config/prepared.py): building and compiling
+# their querysets was most of the request's time. The stand-ins are distinct UUIDs.
+OWNER, PROJECT = uuid.UUID(int=1), uuid.UUID(int=2)
+VISIBLE_PROJECT_ROW = PreparedQuery(
+    lambda owner, project: project_rows(
+        Project.objects.visible_to(User(pk=owner)).filter(pk=project)
+    ),
+    owner=OWNER,
+    project=PROJECT,
+)
+PROJECT_CONTAINERS = PreparedQuery(
+    lambda project: (
+        Container.objects.filter(project_id=project)
+        .order_by("name", "id")
+        .values(*CONTAINER_COLUMNS)
+    ),
+    project=PROJECT,
+)
+PROJECT_CONNECTIONS = PreparedQuery(
+    lambda project: values_for(
+        ContainerConnection.objects.filter(project_id=project).order_by("created_at", "id"),
+        ContainerConnectionSerializer,
+    ),
+    project=PROJECT,
+)
+PROJECT_RECENT_CHATS = PreparedQuery(
+    lambda project: values_for(
+        chat_model().objects.filter(project_id=project).order_by("-created_at", "-id"),
+        RecentChatSerializer,
+    )[:RECENT_CHATS],
+    project=PROJECT,
+)
+
+
+def visible_project_row(user, project_id):
+    """The detail's `project_rows()` row of `project_id` as `user` sees it through the API;
+    None when they may not see it."""
+    rows = VISIBLE_PROJECT_ROW.rows(owner=user.pk, project=project_id)
+    return rows[0] if rows else None
 
 
 def project_detail(project):
@@ -91,17 +137,16 @@ def project_detail(project):
     instances and nested serializers were most of the request's time (W3). UUIDs and
     datetimes are left to the orjson renderer, which writes them as DRF would; tests/projects
     pins the JSON to the serializer's."""
-    containers = Container.objects.filter(project_id=project["id"]).order_by("name", "id")
-    connections = ContainerConnection.objects.filter(project_id=project["id"])
-    chats = chat_model().objects.filter(project_id=project["id"]).order_by("-created_at", "-id")
     computed = {
         "containers": [
-            container_representation(row) for row in containers.values(*CONTAINER_COLUMNS)
+            container_representation(row) for row in PROJECT_CONTAINERS.rows(project=project["id"])
         ],
-        "connections": columns_of(
-            connections.order_by("created_at", "id"), ContainerConnectionSerializer
+        "connections": rows_as(
+            ContainerConnectionSerializer, PROJECT_CONNECTIONS.rows(project=project["id"])
         ),
-        "recent_chats": columns_of(chats[:RECENT_CHATS], RecentChatSerializer),
+        "recent_chats": rows_as(
+            RecentChatSerializer, PROJECT_RECENT_CHATS.rows(project=project["id"])
+        ),
     }
     return row_with(PROJECT_FIELDS, project, computed)
 

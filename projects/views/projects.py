@@ -1,5 +1,6 @@
 """projects/: CRUD, hibernate and wake, activity, and the runtime's environment reports."""
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -15,7 +16,7 @@ from rest_framework.status import (
 from config.api import StudioViewSet
 from projects import filters, services
 from projects.models import EnvironmentStatus, Project
-from projects.selectors import project_detail, project_rows, with_canvas
+from projects.selectors import project_detail, project_rows, visible_project_row, with_canvas
 from projects.serializers.project import (
     EnvironmentReportSerializer,
     ProjectDetailSerializer,
@@ -62,7 +63,12 @@ class ProjectViewSet(
         return super().get_serializer_class()
 
     def retrieve(self, request, *args, **kwargs):
-        row = get_object_or_404(project_rows(self.get_queryset()), pk=kwargs["id"])
+        if self.reaches_every_project():
+            row = get_object_or_404(project_rows(self.get_queryset()), pk=kwargs["id"])
+        else:  # W3: the owner's read, compiled once
+            row = visible_project_row(request.user, kwargs["id"])
+            if row is None:
+                raise Http404("No Project matches the given query.")  # as get_object_or_404
         return Response(project_detail(row))
 
     def read(self, instance, status_code=HTTP_200_OK):
