@@ -31,6 +31,7 @@ from config.admin import (
     EstimatedCountPaginator,
     ReadOnlyInline,
     RefuseCraftedActions,
+    ViewOnlyMixin,
     contains,
     money_column,
     plural,
@@ -565,7 +566,9 @@ class McpServerAdmin(DeclaredSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(RefuseCraftedActions, DeclaredSearchMixin, admin.ModelAdmin):
+class WaitlistEntryAdmin(
+    ViewOnlyMixin, RefuseCraftedActions, DeclaredSearchMixin, admin.ModelAdmin
+):
     """Read-only (ACC-48): people join through the API and become joined by signing up. Support
     invites waiting people, through the service, which mails them after commit."""
 
@@ -589,15 +592,6 @@ class WaitlistEntryAdmin(RefuseCraftedActions, DeclaredSearchMixin, admin.ModelA
     )
     readonly_fields = fields
     actions = ("invite",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_invite_permission(self, request):
         return request.user.has_perm(INVITE_FROM_WAITLIST)

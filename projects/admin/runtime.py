@@ -2,7 +2,12 @@
 
 from django.contrib import admin
 
-from config.admin import DeclaredSearchMixin, RefuseCraftedActions, service_action
+from config.admin import (
+    DeclaredSearchMixin,
+    RefuseCraftedActions,
+    ViewOnlyMixin,
+    service_action,
+)
 from projects import services
 from projects.admin.base import ProjectsModelAdmin
 from projects.models import Deployment, ProjectDomain, ProjectSnapshot
@@ -73,7 +78,9 @@ def _search_lower(term):
 
 
 @admin.register(ProjectDomain)
-class ProjectDomainAdmin(RefuseCraftedActions, DeclaredSearchMixin, ProjectsModelAdmin):
+class ProjectDomainAdmin(
+    ViewOnlyMixin, RefuseCraftedActions, DeclaredSearchMixin, ProjectsModelAdmin
+):
     """Read-only: the owner claims, the runtime reports (PRJ-101 to PRJ-104). Support releases
     a domain (an abuse takedown) through the same service as the owner's DELETE."""
 
@@ -111,15 +118,6 @@ class ProjectDomainAdmin(RefuseCraftedActions, DeclaredSearchMixin, ProjectsMode
     )
     readonly_fields = fields
     actions = ("release",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_release_permission(self, request):
         return request.user.has_perm(RELEASE_DOMAIN)
