@@ -36,6 +36,15 @@ def library_row(*, user, item, lock=False):
     return rows.filter(user=user, **{field: item}).first()
 
 
+def free_install_keyed(*, user, idempotency_key):
+    """The id of the item a free install by `user` added under `idempotency_key` (BIL-41), or
+    None. A free install records no sale, so its key is kept on the library row."""
+    agents = UserPurchasedAgent.objects.filter(user=user, free_install_key=idempotency_key)
+    bases = UserPurchasedBase.objects.filter(user=user, free_install_key=idempotency_key)
+    keyed = agents.values_list("agent_id", flat=True).union(bases.values_list("base_id", flat=True))
+    return next(iter(keyed[:1]), None)
+
+
 # MKT-50: one statement counts the new agent against every other agent in the user's library,
 # both ways round.
 _CO_INSTALL_SQL = """

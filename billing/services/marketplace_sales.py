@@ -17,7 +17,7 @@ from billing.models import (
 from billing.permissions import user_can_manage_payouts, user_can_refund_sales
 from billing.services.credits import BILLING_PERIOD, creator_share, lock_user, move
 from config.exceptions import InvalidStateTransition, require
-from marketplace.library import library_add, library_row
+from marketplace.library import free_install_keyed, library_add, library_row
 from marketplace.models import AgentPricingType, MarketplaceAgent, PurchaseType
 
 # BIL-43: where a payout may go from each status.
@@ -100,6 +100,9 @@ def item_purchase(*, buyer, item, idempotency_key):
         ).first()
         if existing is not None:
             return _replay(existing, item, buyer)
+        keyed = free_install_keyed(user=buyer, idempotency_key=idempotency_key)
+        if keyed is not None and keyed != item.pk:
+            raise IdempotencyKeyReused()
         if item.pricing_type in (AgentPricingType.FREE, AgentPricingType.API):
             return _install_free(buyer, item, idempotency_key)
         if _is_one_off(item):

@@ -107,6 +107,20 @@ def test_bil_41_a_key_used_for_another_item_is_409(owner_client, user):
     assert purchased_credits(user) == 4000
 
 
+def test_bil_41_a_free_install_key_used_for_another_item_is_409(owner_client, user):
+    """A free install records no sale; its key still names that request only."""
+    fund(user, purchased=5000)
+    buy(owner_client, MarketplaceAgentFactory(), key="free")
+    for other, url in (
+        (MarketplaceAgentFactory(), agent_purchase_url),
+        (MarketplaceAgentFactory(one_time=True), agent_purchase_url),
+        (MarketplaceBaseFactory(), base_purchase_url),
+    ):
+        assert_error(buy(owner_client, other, key="free", url=url), 409, "idempotency_key_reused")
+    assert UserPurchasedAgent.objects.filter(user=user).count() == 1
+    assert purchased_credits(user) == 5000
+
+
 def test_bil_41_an_item_the_caller_cannot_see_is_404(owner_client, user):
     fund(user, purchased=5000)
     draft = MarketplaceAgentFactory(one_time=True, draft=True)
