@@ -7,6 +7,7 @@ waiting on PostgreSQL leaves the core to another. The default worker count and t
 from measurement on 2 cores (docs/operations.md, "Production").
 """
 
+import gc
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -28,3 +29,12 @@ max_requests_jitter = 500
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def pre_fork(server, worker):
+    """Moves every object the master holds (the preloaded app: about 170,000 of them) out of
+    the garbage collector's reach before a worker is forked. A worker's full collection then
+    walks only what it made itself: measured on W1, the slowest collection fell from 99 ms to
+    13 ms, and with it the slowest request (docs/benchmark.md). The frozen objects also stay
+    untouched, so their memory stays shared with the master."""
+    gc.freeze()
