@@ -32,6 +32,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import connection
 
 from accounts.models import AccessToken, EmailVerificationCode, User
+from bench.servers import free_port
 from billing.ledger import ledger_mismatches
 from billing.models import UsageLog
 from config.roles import SERVICE_ACCOUNTS_GROUP, SERVICE_PERMISSIONS
@@ -40,7 +41,7 @@ from tests.billing.conftest import fund
 from tests.billing.factories import TEST_MODEL
 from tests.conftest import granted_group
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.ops.test_two_servers import database_url, free_port, wait_until_up
+from tests.ops.test_two_servers import database_url, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = 2.0  # seconds: what a request may take while a dependency fails

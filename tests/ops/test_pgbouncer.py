@@ -19,11 +19,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from bench.servers import free_port
 from tests.chat.utils import messages_url
 from tests.factories import UserFactory
 from tests.ops.conftest import token_for
 from tests.ops.test_faults import App, app_env, call, wait_for_port
-from tests.ops.test_two_servers import database_url, free_port
+from tests.ops.test_two_servers import database_url
 
 POOL = 2
 WORKERS = 4

@@ -7,8 +7,6 @@ throttle counts requests across both, and a request's log line is found by its r
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,16 +18,12 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from bench.servers import free_port, redis_server
+
 ROOT = Path(__file__).resolve().parents[2]
 USER_RATE = 6
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_up(url, process, seconds=90):
@@ -68,32 +62,9 @@ def database_url(db):
 
 
 @pytest.fixture
-def redis_url(tmp_path):
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            shutil.which("redis-server"),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-        assert time.monotonic() < deadline, "redis did not start"
-        time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
+def redis_url():
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture
