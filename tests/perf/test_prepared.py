@@ -47,6 +47,22 @@ def test_the_token_lookup_misses_unknown_and_expired_tokens(user):
     assert AccessToken.objects.find_live(raw, now=timezone.now() + timedelta(hours=2)) is None
 
 
+def assert_pages_read_what_the_orm_reads(pages, values, rows, position):
+    """`pages.rows(values, …)` against `rows` (the same `.values()` queryset) keyset-paged by
+    hand, in both orders, from the start and from `position`, short and long pages; each shape
+    twice, since the second call reuses the compiled statement."""
+    for descending in (True, False):
+        for at in (None, position):
+            for limit in (2, 51):
+                queryset = rows.order_by(*KEYSET_ORDER[descending])
+                if at is not None:
+                    queryset = queryset.filter(beyond(at, descending))
+                expected = list(queryset[:limit])
+                for _ in range(2):
+                    found = pages.rows(values, at, descending=descending, limit=limit)
+                    assert found == expected, (values, descending, at, limit)
+
+
 def test_usage_pages_read_what_the_orm_reads_in_every_shape(user, other_user, model_catalogue):
     """W2's pages (billing.selectors.USAGE_PAGES): each shape (range bounds given, order,
     cursor, size) compiled once gives the rows the queryset gives."""
@@ -57,29 +73,18 @@ def test_usage_pages_read_what_the_orm_reads_in_every_shape(user, other_user, mo
     for offset, log in enumerate(logs):
         UsageLog.objects.filter(pk=log.pk).update(created_at=start + timedelta(days=offset))
     mine = values_for(UsageLog.objects.filter(user=user), UsageLogSerializer)
-    middle = logs[3]
     ranges = [
         {},
         {"created_after": start + timedelta(days=1)},
         {"created_before": start + timedelta(days=5)},
     ]
     for period in ranges:
-        for descending in (True, False):
-            for position in (None, (start + timedelta(days=3), middle.pk)):
-                for limit in (2, 51):
-                    queryset = UsageLogFilter.filter_formless(mine, period)
-                    queryset = queryset.order_by(*KEYSET_ORDER[descending])
-                    if position is not None:
-                        queryset = queryset.filter(beyond(position, descending))
-                    expected = list(queryset[:limit])
-                    for _ in range(2):  # the second call reuses the compiled statement
-                        found = USAGE_PAGES.rows(
-                            {"owner": user.pk, **period},
-                            position,
-                            descending=descending,
-                            limit=limit,
-                        )
-                        assert found == expected, (period, descending, position, limit)
+        assert_pages_read_what_the_orm_reads(
+            USAGE_PAGES,
+            {"owner": user.pk, **period},
+            UsageLogFilter.filter_formless(mine, period),
+            (start + timedelta(days=3), logs[3].pk),
+        )
 
 
 def test_message_pages_read_what_the_orm_reads_in_every_shape():
@@ -91,17 +96,9 @@ def test_message_pages_read_what_the_orm_reads_in_every_shape():
     MessageFactory(chat=other)
     for offset, message in enumerate(messages):
         Message.objects.filter(pk=message.pk).update(created_at=start + timedelta(minutes=offset))
-    middle = messages[3]
-    for descending in (True, False):
-        for position in (None, (start + timedelta(minutes=3), middle.pk)):
-            for limit in (2, 51):
-                queryset = message_rows(Message.objects.filter(chat=chat))
-                queryset = queryset.order_by(*KEYSET_ORDER[descending])
-                if position is not None:
-                    queryset = queryset.filter(beyond(position, descending))
-                expected = list(queryset[:limit])
-                for _ in range(2):  # the second call reuses the compiled statement
-                    found = MESSAGE_PAGES.rows(
-                        {"chat": chat.pk}, position, descending=descending, limit=limit
-                    )
-                    assert found == expected, (descending, position, limit)
+    assert_pages_read_what_the_orm_reads(
+        MESSAGE_PAGES,
+        {"chat": chat.pk},
+        message_rows(Message.objects.filter(chat=chat)),
+        (start + timedelta(minutes=3), messages[3].pk),
+    )
