@@ -345,3 +345,19 @@ class StudioViewSet(ListFiltersMixin, ActionShapesMixin, GenericViewSet):
         if classes is None:
             return super().get_permissions()
         return [permission() for permission in classes]
+
+
+class OwnRowsViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, StudioViewSet
+):
+    """The caller's rows of `model` (its `visible_to`), newest first; anyone else's is a 404.
+    The `deferred` columns (encrypted secrets) are never loaded."""
+
+    model = None
+    deferred = ()
+
+    def get_queryset(self):
+        rows = self.model.objects.visible_to(self.request.user)
+        if self.deferred:
+            rows = rows.defer(*self.deferred)
+        return rows.order_by("-created_at", "-id")

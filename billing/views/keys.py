@@ -5,7 +5,6 @@ and listing never loads, let alone decrypts, the encrypted column.
 """
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.status import HTTP_201_CREATED
 
@@ -20,19 +19,8 @@ from billing.serializers.keys import (
     UserCustomModelUpdateSerializer,
 )
 from billing.services.api_keys import api_key_create, api_key_update, custom_model_create
-from config.api import StudioViewSet
+from config.api import OwnRowsViewSet
 from config.schema import error
-
-
-class OwnRowsViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, StudioViewSet
-):
-    """The caller's rows of `model`, newest first; anyone else's is a 404."""
-
-    model = None
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user).order_by("-created_at", "-id")
 
 
 @extend_schema_view(

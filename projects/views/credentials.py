@@ -1,9 +1,8 @@
 """deployment-credentials/, git-credentials/ and connectors/."""
 
-from rest_framework import mixins
 from rest_framework.status import HTTP_201_CREATED
 
-from config.api import StudioViewSet
+from config.api import OwnRowsViewSet
 from projects import filters, services
 from projects.models import ConnectorCredential, DeploymentCredential, GitProviderCredential
 from projects.serializers.credentials import (
@@ -20,20 +19,11 @@ from projects.serializers.credentials import (
 from projects.views.base import PlainWritesMixin, write_schemas
 
 
-class CredentialViewSet(PlainWritesMixin, StudioViewSet):
-    """A user's own credentials. Encrypted columns are never loaded: responses say whether a
-    token is set from its stored last four characters."""
+class CredentialViewSet(PlainWritesMixin, OwnRowsViewSet):
+    """A user's own credentials. Encrypted columns are never loaded (`deferred`): responses
+    say whether a token is set from its stored last four characters."""
 
     lookup_url_kwarg = "id"
-    lookup_value_converter = "uuid"
-    model = None
-
-    def get_queryset(self):
-        return (
-            self.model.objects.visible_to(self.request.user)
-            .defer(*self.model.secret_fields)
-            .order_by("-created_at", "-id")
-        )
 
     def owner_fields(self):
         return {"user": self.request.user}
@@ -46,6 +36,7 @@ class CredentialViewSet(PlainWritesMixin, StudioViewSet):
 )
 class DeploymentCredentialViewSet(CredentialViewSet):
     model = DeploymentCredential
+    deferred = DeploymentCredential.secret_fields
     serializer_class = DeploymentCredentialSerializer
     write_serializers = {
         "create": DeploymentCredentialCreateSerializer,
@@ -61,6 +52,7 @@ class DeploymentCredentialViewSet(CredentialViewSet):
 )
 class GitProviderCredentialViewSet(CredentialViewSet):
     model = GitProviderCredential
+    deferred = GitProviderCredential.secret_fields
     serializer_class = GitProviderCredentialSerializer
     write_serializers = {
         "create": GitProviderCredentialCreateSerializer,
@@ -73,25 +65,18 @@ class GitProviderCredentialViewSet(CredentialViewSet):
     create=ConnectorCredentialCreateSerializer,
     update=ConnectorCredentialUpdateSerializer,
 )
-class ConnectorCredentialViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, StudioViewSet
-):
+class ConnectorCredentialViewSet(OwnRowsViewSet):
     """The caller's own connectors (PRJ-110 to PRJ-113); writes go through the services."""
 
     lookup_url_kwarg = "id"
+    model = ConnectorCredential
+    deferred = ConnectorCredential.secret_fields
     serializer_class = ConnectorCredentialSerializer
     write_serializers = {
         "create": ConnectorCredentialCreateSerializer,
         "partial_update": ConnectorCredentialUpdateSerializer,
     }
     filterset_class = filters.ConnectorCredentialFilter
-
-    def get_queryset(self):
-        return (
-            ConnectorCredential.objects.visible_to(self.request.user)
-            .defer(*ConnectorCredential.secret_fields)
-            .order_by("-created_at", "-id")
-        )
 
     def create(self, request, *args, **kwargs):
         connector = services.connector_create(actor=request.user, **self.validated())
