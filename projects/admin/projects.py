@@ -220,5 +220,7 @@ class ProjectAdmin(DeclaredSearchMixin, CascadeAdminMixin, ProjectsModelAdmin):
         done = (
             f"Asked the runtime to {verb} {plural(moved, 'project')} (each stays {to} until "
             "the runtime reports back)"
+            if moved
+            else f"No project to {verb}"
         )
         report(self, request, done, skipped)

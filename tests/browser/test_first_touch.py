@@ -1,16 +1,21 @@
 """What a staff member sees first in a real browser (issue 22): money as dollars, the columns
 that matter on screen, and a search by part of a name."""
 
+from decimal import Decimal
+
 import pytest
 from selenium.webdriver.common.by import By
 
 from billing.models import UsageLog
 from config.admin import money
-from config.roles import BILLING_GROUP, SUPPORT_GROUP
+from config.roles import BILLING_GROUP, CURATORS_GROUP, SUPPORT_GROUP
 from tests.billing.conftest import fund
 from tests.billing.factories import usage
 from tests.browser.pages import fill, open_page, press, sign_in, staff_in
+from tests.conftest import granted_group
 from tests.factories import UserFactory
+from tests.feedback.factories import FeedbackPostFactory
+from tests.marketplace.factories import AgentFactory
 
 SCREEN_WIDTH = 1400  # a staff laptop's screen, the issue's measure
 
@@ -25,7 +30,9 @@ def laptop(browser):
 
 
 def cells(browser, name):
-    return [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, f"td.field-{name}")]
+    """The texts of a changelist column (the first column's cells are headers)."""
+    selector = f"td.field-{name}, th.field-{name}"
+    return [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, selector)]
 
 
 def off_screen(browser, columns):
@@ -75,3 +82,21 @@ def test_a_support_agent_finds_a_customer_by_surname(laptop, live_server):
     fill(browser, q="Lovelace")
     press(browser, browser.find_element(By.CSS_SELECTOR, "#changelist-search input[type=submit]"))
     assert cells(browser, "name") == [ada.name]
+
+
+def test_feedback_dates_and_agent_downloads_and_ratings_are_on_screen(laptop, live_server):
+    browser = laptop
+    FeedbackPostFactory(title="Dark mode please")
+    AgentFactory(name="Deploy helper", downloads=1234, rating=Decimal("4.5"), reviews_count=2)
+    member = staff_in(SUPPORT_GROUP, ["feedback.view_feedbackpost"])
+    member.groups.add(granted_group(CURATORS_GROUP, ["marketplace.view_marketplaceagent"]))
+    sign_in(browser, live_server, member)
+
+    open_page(browser, live_server, "/admin/feedback/feedbackpost/")
+    assert off_screen(browser, ("created_at",)) == {}
+    assert cells(browser, "title") == ["Dark mode please"]
+
+    open_page(browser, live_server, "/admin/marketplace/marketplaceagent/")
+    assert off_screen(browser, ("downloads", "rating")) == {}
+    assert cells(browser, "downloads") == ["1234"]
+    assert cells(browser, "rating") == ["4.50"]

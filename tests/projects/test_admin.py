@@ -150,6 +150,17 @@ def test_hibernate_and_wake_actions_report_what_they_did(admin_client):
     assert Project.objects.get(pk=hibernated.pk).environment_status == EnvironmentStatus.STARTING
 
 
+def test_an_action_that_moved_nothing_says_so_and_why(admin_client):
+    hibernated = ProjectFactory(hibernated=True, name="Recipe Box")
+    response = admin_client.post(
+        admin_url(Project),
+        {"action": "hibernate", "_selected_action": [str(hibernated.pk)]},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["No project to hibernate; skipped 1: Recipe Box (already hibernated)."]
+
+
 def test_add_project_goes_through_the_service(admin_client, user):
     response = admin_client.post(
         admin_url(Project, "add"),
