@@ -28,7 +28,7 @@ from config.admin import (
     ALL_CASCADED,
     CascadeAdminMixin,
     DeclaredSearchMixin,
-    EstimatedCountPaginator,
+    LargeTableMixin,
     ReadOnlyInline,
     RefuseCraftedActions,
     ViewOnlyMixin,
@@ -130,7 +130,7 @@ CREDIT_FIELDS = (
 )
 
 
-class UserAdmin(DeclaredSearchMixin, CascadeAdminMixin, DjangoUserAdmin):
+class UserAdmin(LargeTableMixin, DeclaredSearchMixin, CascadeAdminMixin, DjangoUserAdmin):
     """Users: credit buckets and billing identifiers are read-only here (ACC-6).
 
     Search is index-backed only (part of the email, name or username through the trigram index,
@@ -176,8 +176,6 @@ class UserAdmin(DeclaredSearchMixin, CascadeAdminMixin, DjangoUserAdmin):
         "referral_code": str.upper,
         "stripe_customer_id": None,
     }
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     total_credits_usd = money_column("total_credits", description="credits", sortable=False)
     daily_credits_usd = money_column("daily_credits")
     bundled_credits_usd = money_column("bundled_credits")

@@ -34,7 +34,7 @@ from chat.permissions import user_can_stop_runs
 from config.admin import (
     CascadeAdminMixin,
     DeclaredSearchMixin,
-    EstimatedCountPaginator,
+    LargeTableMixin,
     ViewOnlyMixin,
     action_form,
     as_uuid,
@@ -49,11 +49,8 @@ from config.exceptions import InvalidStateTransition
 LATEST_MESSAGES = 20
 
 
-class BigTableAdmin(DeclaredSearchMixin, admin.ModelAdmin):
-    """A changelist that never counts a whole table (DATA_MODEL.md §1.1)."""
-
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
+class BigTableAdmin(LargeTableMixin, DeclaredSearchMixin, admin.ModelAdmin):
+    """A searched changelist of a table that grows without bound."""
 
 
 class InsertOnlyAdmin(ViewOnlyMixin, BigTableAdmin):

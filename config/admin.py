@@ -55,6 +55,14 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+class LargeTableMixin:
+    """A changelist that never counts a whole table (DATA_MODEL.md §1.1, PERFORMANCE.md W8):
+    for the tables that grow without bound."""
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+
 class ViewOnlyMixin:
     """Rows staff look at and never add, change or delete here: the ones only services write
     (money, insert-only tables) and the audit history. Their lists may lag the primary by a

@@ -16,7 +16,7 @@ from accounts.models import normalize_email
 from config.admin import (
     CascadeAdminMixin,
     DeclaredSearchMixin,
-    EstimatedCountPaginator,
+    LargeTableMixin,
     ViewOnlyMixin,
     contains,
     plural,
@@ -143,7 +143,7 @@ class FeedbackCommentInline(admin.TabularInline):
 
 @admin.register(FeedbackPost)
 class FeedbackPostAdmin(
-    DeclaredSearchMixin, CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmin
+    LargeTableMixin, DeclaredSearchMixin, CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmin
 ):
     list_display = (
         "title",
@@ -248,7 +248,9 @@ class FeedbackPostAdmin(
 
 
 @admin.register(FeedbackComment)
-class FeedbackCommentAdmin(CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
+class FeedbackCommentAdmin(
+    LargeTableMixin, CascadeAdminMixin, ModerationAdminMixin, admin.ModelAdmin
+):
     list_display = ("feedback", "user", "short_content", "is_official", "is_hidden", "created_at")
     list_filter = ("is_official", "is_hidden")
     list_select_related = ("feedback", "user")
@@ -303,7 +305,7 @@ class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FeedbackUpvote)
-class FeedbackUpvoteAdmin(DeclaredSearchMixin, ReadOnlyAdmin):
+class FeedbackUpvoteAdmin(LargeTableMixin, DeclaredSearchMixin, ReadOnlyAdmin):
     """View only (§8.2). Upvotes grow with users times posts, so the list is never fully counted."""
 
     list_display = ("feedback", "user", "created_at")
@@ -312,8 +314,6 @@ class FeedbackUpvoteAdmin(DeclaredSearchMixin, ReadOnlyAdmin):
     search_fields = ("user__email",)
     search_help_text = "The voter's exact email."
     search_lookups = {"user__email": normalize_email}
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     ordering = ("-created_at",)
 
 

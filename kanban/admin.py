@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
 from accounts.models import normalize_email
-from config.admin import CascadeAdminMixin, DeclaredSearchMixin, EstimatedCountPaginator, plural
+from config.admin import CascadeAdminMixin, DeclaredSearchMixin, LargeTableMixin, plural
 from config.exceptions import DomainError
 from kanban import services
 from kanban.models import KanbanBoard, KanbanColumn, KanbanTask, KanbanTaskComment, ProjectNote
@@ -25,15 +25,12 @@ def _describe(error):
     return " ".join([error.message, *details])
 
 
-class KanbanModelAdmin(admin.ModelAdmin):
+class KanbanModelAdmin(LargeTableMixin, admin.ModelAdmin):
     """Changelists that never count a whole table, and service refusals shown as messages.
 
     Admin saves a change form and its inlines in one transaction; a `DomainError` raised by a
     service inside it leaves that transaction, so nothing of the save is kept.
     """
-
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

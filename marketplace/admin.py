@@ -16,7 +16,7 @@ from accounts.models import normalize_email
 from config.admin import (
     CascadeAdminMixin,
     DeclaredSearchMixin,
-    EstimatedCountPaginator,
+    LargeTableMixin,
     MoneyField,
     ViewOnlyMixin,
     contains,
@@ -405,15 +405,13 @@ class WorkflowTemplateAdmin(admin.ModelAdmin):
     )
 
 
-class LibraryAdmin(DeclaredSearchMixin, admin.ModelAdmin):
+class LibraryAdmin(LargeTableMixin, DeclaredSearchMixin, admin.ModelAdmin):
     """Library rows grow with users times items: never fully counted. A new row here is a
     free grant (support), added as any install (MKT-10); afterwards only `is_active` changes,
     through the services (MKT-21). Paid rows change through billing's refund action."""
 
     item_field = None
     list_filter = ("purchase_type", "is_active")
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     ordering = ("-created_at",)
     search_help_text = "The user's exact email, or the item's exact slug."
 
@@ -472,14 +470,12 @@ class UserPurchasedBaseAdmin(LibraryAdmin):
     autocomplete_fields = ("user", "base")
 
 
-class ReviewAdmin(DeclaredSearchMixin, admin.ModelAdmin):
+class ReviewAdmin(LargeTableMixin, DeclaredSearchMixin, admin.ModelAdmin):
     """Reviews are the users' words: read-only here. Staff may delete one (offensive
     content); the delete goes through `review_delete`, which recomputes the rating."""
 
     item_field = None
     list_filter = ("rating",)
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     ordering = ("-created_at",)
     search_help_text = "The reviewer's exact email, or the item's exact slug."
 
@@ -523,7 +519,7 @@ class BaseReviewAdmin(ReviewAdmin):
 
 
 @admin.register(AgentCoInstall)
-class AgentCoInstallAdmin(DeclaredSearchMixin, ViewOnlyMixin, admin.ModelAdmin):
+class AgentCoInstallAdmin(LargeTableMixin, DeclaredSearchMixin, ViewOnlyMixin, admin.ModelAdmin):
     """View only (§5.8): the counts move only with installs (MKT-50)."""
 
     list_display = ("agent", "related_agent", "co_install_count")
@@ -532,8 +528,6 @@ class AgentCoInstallAdmin(DeclaredSearchMixin, ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ("agent__slug",)
     search_help_text = "The agent's exact slug."
     search_lookups = {"agent__slug": None}
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     ordering = ("agent", "-co_install_count")
 
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
-from config.admin import EstimatedCountPaginator, ReadOnlyInline
+from config.admin import LargeTableMixin, ReadOnlyInline
 
 # URLs are https only (R18); the form field should assume it too.
 HTTPS_URL_INPUTS = {models.URLField: {"assume_scheme": "https"}}
@@ -15,11 +15,9 @@ def adopt(form_instance, saved):
     form_instance.refresh_from_db()
 
 
-class ProjectsModelAdmin(admin.ModelAdmin):
+class ProjectsModelAdmin(LargeTableMixin, admin.ModelAdmin):
     """Changelists that never count a whole table, and https-only URL inputs."""
 
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     formfield_overrides = HTTPS_URL_INPUTS
 
 

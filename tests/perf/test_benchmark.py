@@ -63,7 +63,7 @@ def test_seed_and_benchmark_hold_their_query_budgets(tmp_path, model_catalogue):
     assert report["writes"][0]["statements"] == 5
     assert report["plans"][0]["seq_scan"] is False
     admin = {row["id"]: row for row in report["admin"]}
-    assert len(admin) == 8
+    assert len(admin) == 11
     for row in admin.values():
         assert row["status"] == 200, row["id"]
         assert row["whole_reads"] == [], row["id"]

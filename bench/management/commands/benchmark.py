@@ -39,6 +39,7 @@ from billing.services.credits import Charge, credits_charge
 from chat.models import Chat, Message
 from config.admin import EXACT_COUNT_BELOW, estimated_row_count
 from config.settings.base import cache_settings, with_static_files
+from feedback.models import FeedbackPost
 from kanban.models import KanbanBoard
 from projects.models import Project
 
@@ -330,24 +331,49 @@ def admin_changelists(staff, *, rounds, calls, chooser_seed):
     """W8: the changelists of the large tables, unfiltered and searched. Each must run no
     unfiltered COUNT(*) on its table once it is large, no query of its page may read a large
     table sequentially, and the page must cost at most 1.1x the same page with no counting
-    at all (the paginator told the count), measured interleaved over `rounds`."""
+    at all (the paginator told the count), measured interleaved over `rounds`. The
+    contains-searches of projects, chats and feedback are held to the first two rules only."""
     user = User.objects.filter(email__startswith="bench").order_by("email").first()
     log = UsageLog.objects.filter(request_id__startswith="bench-").only("request_id").first()
     chat = Chat.objects.filter(title__startswith="Bench chat ").order_by("-message_count").first()
+    project = Project.objects.filter(slug__startswith="bench-project-").order_by("slug").last()
+    idea = FeedbackPost.objects.filter(title__startswith="Seeded idea ").order_by("title").last()
+    # W8's tables (PERFORMANCE.md) are judged on what counting adds to a page. Projects, chats
+    # and feedback are searched by part of a name or title (trigram indexes): their rows hold
+    # the plan rules, but an exact count of a contains-search costs as much as its page, so
+    # that ratio is shown and not judged.
     pages = [
-        ("users list", User, "/admin/accounts/user/"),
-        ("users search", User, "/admin/accounts/user/?q=bench_12"),
-        ("usage logs list", UsageLog, "/admin/billing/usagelog/"),
-        ("usage logs search email", UsageLog, f"/admin/billing/usagelog/?q={user.email}"),
-        ("usage logs search request", UsageLog, f"/admin/billing/usagelog/?q={log.request_id}"),
-        ("ledger list", CreditLedgerEntry, "/admin/billing/creditledgerentry/"),
-        ("messages list", Message, "/admin/chat/message/"),
-        ("messages search chat", Message, f"/admin/chat/message/?q={chat.pk}"),
+        ("users list", User, "/admin/accounts/user/", ADMIN_COUNT_BUDGET),
+        ("users search", User, "/admin/accounts/user/?q=bench_12", ADMIN_COUNT_BUDGET),
+        ("usage logs list", UsageLog, "/admin/billing/usagelog/", ADMIN_COUNT_BUDGET),
+        (
+            "usage logs search email",
+            UsageLog,
+            f"/admin/billing/usagelog/?q={user.email}",
+            ADMIN_COUNT_BUDGET,
+        ),
+        (
+            "usage logs search request",
+            UsageLog,
+            f"/admin/billing/usagelog/?q={log.request_id}",
+            ADMIN_COUNT_BUDGET,
+        ),
+        ("ledger list", CreditLedgerEntry, "/admin/billing/creditledgerentry/", ADMIN_COUNT_BUDGET),
+        ("messages list", Message, "/admin/chat/message/", ADMIN_COUNT_BUDGET),
+        ("messages search chat", Message, f"/admin/chat/message/?q={chat.pk}", ADMIN_COUNT_BUDGET),
+        ("projects search", Project, f"/admin/projects/project/?q={project.slug}", None),
+        ("chats search", Chat, f"/admin/chat/chat/?q={project.slug}", None),
+        (
+            "feedback search",
+            FeedbackPost,
+            f"/admin/feedback/feedbackpost/?q={quote(idea.title)}",
+            None,
+        ),
     ]
     client = Client()
     client.force_login(staff)
     rows = []
-    for label, model, url in pages:
+    for label, model, url, ratio_budget in pages:
         model_admin = admin.site._registry[model]
         table = model._meta.db_table
         large = is_large(model)
@@ -394,7 +420,7 @@ def admin_changelists(staff, *, rounds, calls, chooser_seed):
                 "status": response.status_code,
                 "ms": round(statistics.median(counted) * 1000, 1),
                 "ratio": round(ratio, 2),
-                "ratio_budget": ADMIN_COUNT_BUDGET,
+                "ratio_budget": ratio_budget,
                 "queries": len(statements),
                 "large_table": large,
                 "full_counts": len(counts),
@@ -405,7 +431,7 @@ def admin_changelists(staff, *, rounds, calls, chooser_seed):
                 "passed": response.status_code == 200
                 and not (large and counts)
                 and not scanned
-                and ratio <= ADMIN_COUNT_BUDGET,
+                and (ratio_budget is None or ratio <= ratio_budget),
             }
         )
     return rows
@@ -705,7 +731,8 @@ class Command(BaseCommand):
             )
         for row in report["admin"]:
             write(
-                f"{row['id']:<32} {row['ms']:>7} ms, {row['ratio']}x uncounted, "
+                f"{row['id']:<32} {row['ms']:>7} ms, {row['ratio']}x uncounted "
+                f"({'≤ ' + str(row['ratio_budget']) if row['ratio_budget'] else 'not judged'}), "
                 f"{row['full_counts']} full COUNT(*), "
                 f"whole reads: {', '.join(row['whole_reads']) or 'none'}  "
                 f"{'pass' if row['passed'] else 'FAIL'}"
