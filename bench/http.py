@@ -207,5 +207,5 @@ def summary(workload, project, floor):
         "cpu_p10": cpu_p10,
         "cpu_p90": cpu_p90,
         "ratio_budget": workload.http_budget,
-        "passed": ratio <= workload.http_budget,
+        "passed": workload.http_budget is None or ratio <= workload.http_budget,
     }

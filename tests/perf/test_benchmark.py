@@ -82,7 +82,8 @@ def test_seed_and_benchmark_hold_their_query_budgets(tmp_path, model_catalogue):
         stdout=StringIO(),
     )
     rows = {row["id"]: row for row in json.loads(http_path.read_text())["http"]}
-    assert set(rows) == {"W1", "W2"}
+    assert set(rows) == {"W1", "W2", "W2-empty"}
+    assert rows["W2-empty"]["ratio_budget"] is None and rows["W2-empty"]["passed"]
     for row in rows.values():
         for side in ("project", "floor"):
             assert row[side]["requests_per_second"] > 0 and row[side]["cpu_ms"] > 0

@@ -144,6 +144,31 @@ def usage_logs(keys):
     )
 
 
+def verdict(row):
+    if row["ratio_budget"] is None:
+        return "not judged"
+    return f"{'pass' if row['passed'] else 'FAIL'} (≤ {row['ratio_budget']})"
+
+
+def empty_usage_page(keys):
+    """W2's request for a window with no logs in it (a day in 2000): an empty page, so what
+    is left is the request path itself (routing, middleware, auth, throttle, pagination,
+    rendering). Over HTTP, set against the floor's full W2 page, it bounds from below what
+    any W2 page can reach; it is shown, not judged."""
+    day = {
+        "created_after": "2000-01-01T00:00:00+00:00",
+        "created_before": "2000-01-02T00:00:00+00:00",
+    }
+    window = urlencode(day)
+    return Workload(
+        "W2-empty",
+        "W2's request path with no rows",
+        None,
+        1 + 1,  # auth, the page
+        [Key(client_for(user), f"/api/v1/billing/usage/?{window}") for user in bench_users(keys)],
+    )
+
+
 def project_detail(keys):
     projects = Project.objects.filter(slug__startswith="bench-project-").select_related("owner")[
         :keys
@@ -619,7 +644,7 @@ class Command(BaseCommand):
     def measure_http(self, keys, rounds, seed, cache_url, options):
         """W1 and W2 over HTTP (bench/http.py); their floor statements are captured here,
         in-process, as for the in-process rows."""
-        workloads = [chat_messages(keys), usage_logs(keys)]
+        workloads = [chat_messages(keys), usage_logs(keys), empty_usage_page(keys)]
         for workload in workloads:
             workload.prepare()
         rows = http.run(
@@ -666,10 +691,16 @@ class Command(BaseCommand):
                 f"{project['cpu_ms']:>6}/{floor['cpu_ms']:<6} "
                 f"{row['ratio']:>8} {row['p10']:>5}-{row['p90']:<5} "
                 f"{row['cpu_ratio']:>10} {row['cpu_p10']:>5}-{row['cpu_p90']:<5}  "
-                f"{'pass' if row['passed'] else 'FAIL'} (≤ {row['ratio_budget']}), "
-                f"median page {report['page_bytes'][row['id']] / 1000:.1f} KB"
+                f"{verdict(row)}, median page {report['page_bytes'][row['id']] / 1000:.1f} KB"
             )
         write("(project/floor in each pair; R_floor is the project's mean latency / the floor's)")
+        rows = {row["id"]: row for row in report["http"]}
+        if {"W2", "W2-empty"} <= rows.keys():
+            bound = rows["W2-empty"]["project"]["cpu_ms"] / rows["W2"]["floor"]["cpu_ms"]
+            write(
+                f"W2-empty: the project's request path alone costs {bound:.2f}x the floor's "
+                "CPU for a full W2 page"
+            )
 
     @staticmethod
     def within(row, gate):
@@ -709,8 +740,7 @@ class Command(BaseCommand):
                 f"{row['id']:<8} {row['median_ms']:>10} {row['floor_ms']:>9} "
                 f"{row['ratio']:>8} {row['p10']:>5}-{row['p90']:<6} "
                 f"{row['queries']:>4}/{row['query_budget']:<3}  "
-                f"{'pass' if row['passed'] else 'FAIL'} (≤ {row['ratio_budget']}), "
-                f"median page {row['page_bytes'] / 1000:.1f} KB"
+                f"{verdict(row)}, median page {row['page_bytes'] / 1000:.1f} KB"
             )
         for row in report["growth"]:
             write(
