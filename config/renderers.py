@@ -1,10 +1,13 @@
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 
 import orjson
 from django.utils.functional import Promise
+from rest_framework import renderers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
+from rest_framework.request import override_method
 from rest_framework.utils import encoders
 from rest_framework.utils.mediatypes import _MediaType
 
@@ -71,3 +74,30 @@ class ContentNegotiation(DefaultContentNegotiation):
             ) and self.settings.URL_FORMAT_OVERRIDE not in request.query_params:
                 return first, first.media_type
         return super().select_renderer(request, renderers, format_suffix)
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable API, whose raw-data form holds only the fields the request takes, an
+    edit form with the values the page shows. DRF fills it with every field of the response
+    shape (`id`, `created_at`, counters), which the API refuses as read-only (docs/api.md,
+    "Unknown fields"), and an edit form with blanks where the view answered plain data: sent
+    back unchanged, either was a 400."""
+
+    def get_raw_data_form(self, data, view, method, request):
+        form = super().get_raw_data_form(data, view, method, request)
+        content = form.fields["_content"] if form is not None else None
+        if content is None or not content.initial:
+            return form
+        prefilled = orjson.loads(content.initial)
+        if isinstance(prefilled, dict):
+            with override_method(view, request, method):
+                fields = view.get_serializer().fields
+            shown = data if method in ("PUT", "PATCH") and isinstance(data, Mapping) else {}
+            writable = {
+                name: shown.get(name, value)
+                for name, value in prefilled.items()
+                if name in fields and not fields[name].read_only
+            }
+            indented = ORJSONRenderer().render(writable, renderer_context={"indent": 4})
+            content.initial = indented.decode()
+        return form
