@@ -129,7 +129,11 @@ class CreditLedgerEntry(BaseModel):
 
     class Meta:
         verbose_name_plural = "credit ledger entries"
-        permissions = [("adjust_credits", "Can adjust users' credit buckets")]
+        permissions = [
+            ("adjust_credits", "Can adjust users' credit buckets"),
+            # A tier change refills the bundled bucket: a money movement, like an adjustment.
+            ("change_tier", "Can change users' subscription tiers"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(bucket__in=CreditBucket.values), name="billing_ledger_bucket_valid"

@@ -18,7 +18,7 @@ COLLECT_USAGE = "billing.change_usagelog"
 REPROCESS_EVENTS = "billing.change_stripeevent"
 CHANGE_API_KEYS = "billing.change_userapikey"
 CHANGE_PRICES = "billing.change_modelprice"
-CHANGE_TIER = "accounts.change_user"
+CHANGE_TIER = "billing.change_tier"
 
 
 def _holds(user, permission):

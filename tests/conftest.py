@@ -132,7 +132,11 @@ def staff_user(db):
 def billing_staff(db):
     """Staff holding the permissions of billing's admin actions, as the Billing group does."""
     return staff_with(
-        "adjust_credits", "refund_marketplacetransaction", "manage_payouts", "change_usagelog"
+        "adjust_credits",
+        "change_tier",
+        "refund_marketplacetransaction",
+        "manage_payouts",
+        "change_usagelog",
     )
 
 

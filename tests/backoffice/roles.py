@@ -153,7 +153,7 @@ MODERATION = (M, X)
 ACTIONS = {
     "accounts.User": {
         "adjust_credits": (B, X),
-        "change_tier": (S, B, X),  # `accounts.change_user` (billing.permissions.CHANGE_TIER)
+        "change_tier": (B, X),  # `billing.change_tier`: it refills bundled credits
         "deactivate_and_revoke": (S, B, X),
         "revoke_all_tokens": (S, B, X),
         "issue_service_token": (X,),  # `accounts.issue_service_token`: no group by default

@@ -370,15 +370,20 @@ def test_money_defaults_a_refused_action_is_a_warning_not_a_success(admin_client
 
 
 def test_user_money_actions_need_their_permissions(client, user):
-    viewer = staff_with("view_user", "change_user")
-    client.force_login(viewer)
+    """Changing a user's account is not moving their money: a tier change refills their
+    bundled credits, so it has its own permission, as an adjustment has."""
+    account_manager = staff_with("view_user", "change_user")
+    client.force_login(account_manager)
     actions = action_names(client, User)
-    assert "change_tier" in actions
+    assert "change_tier" not in actions
     assert "adjust_credits" not in actions
     adjuster = staff_with("view_user", "adjust_credits")
     client.force_login(adjuster)
     assert "adjust_credits" in action_names(client, User)
     assert "change_tier" not in action_names(client, User)
+    tier_changer = staff_with("view_user", "change_user", "change_tier")
+    client.force_login(tier_changer)
+    assert "change_tier" in action_names(client, User)
 
 
 # --- usage collection (BIL-37) ---------------------------------------------------------------
