@@ -8,6 +8,7 @@ their fields name (`config.api.ColumnsListMixin`).
 from datetime import UTC, datetime, time, timedelta
 
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User
@@ -192,7 +193,7 @@ class UsageSummaryQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({after: [f"`{after}` must be before `{before}`."]})
         if end - start > SUMMARY_MAX_RANGE:
             raise serializers.ValidationError({before: [f"At most 366 days after `{after}`."]})
-        return {"from": start, "to": end, "group_by": attrs["group_by"]}
+        return {"created_after": start, "created_before": end, "group_by": attrs["group_by"]}
 
 
 class UsageSummaryRowSerializer(serializers.Serializer):
@@ -212,11 +213,17 @@ class UsageSummaryTotalsSerializer(UsageSummaryRowSerializer):
     key = None
 
 
+@extend_schema_serializer(deprecate_fields=["from", "to"])
 class UsageSummarySerializer(serializers.Serializer):
+    """The range under the lists' names; `from` and `to`, its first names, carry the same
+    values until the next release (docs/api.md, "Deprecated")."""
+
     def get_fields(self):
         return {
-            "from": serializers.DateTimeField(),
-            "to": serializers.DateTimeField(),
+            "created_after": serializers.DateTimeField(),
+            "created_before": serializers.DateTimeField(),
+            "from": serializers.DateTimeField(source="created_after"),
+            "to": serializers.DateTimeField(source="created_before"),
             "group_by": serializers.CharField(),
             "rows": UsageSummaryRowSerializer(many=True),
             "totals": UsageSummaryTotalsSerializer(),

@@ -180,7 +180,10 @@ class UsageLogViewSet(ColumnsListMixin, StudioViewSet):
         query.is_valid(raise_exception=True)
         period = query.validated_data
         rows, totals = usage_summary(
-            user=request.user, start=period["from"], end=period["to"], group_by=period["group_by"]
+            user=request.user,
+            start=period["created_after"],
+            end=period["created_before"],
+            group_by=period["group_by"],
         )
         result = {**period, "rows": rows, "totals": totals}
         return Response(UsageSummarySerializer(result).data)

@@ -411,8 +411,8 @@ def test_w7_summary_by_day_over_the_last_30_days(owner_client, user, other_user)
         "credits_charged": 40,
         "shortfall_cents": 0,
     }
-    start = datetime.fromisoformat(body["from"])
-    end = datetime.fromisoformat(body["to"])
+    start = datetime.fromisoformat(body["created_after"])
+    end = datetime.fromisoformat(body["created_before"])
     assert end - start == timedelta(days=30)
     assert end.time().isoformat() == "00:00:00" and end > timezone.now()
 
@@ -436,12 +436,14 @@ def test_w7_summary_range_is_after_inclusive_before_exclusive(owner_client, user
         at(log, datetime(2025, 5, day, 10, tzinfo=UTC))
     body = owner_client.get(SUMMARY, {after: "2025-05-02", before: "2025-05-03"}).json()
     assert [row["key"] for row in body["rows"]] == ["2025-05-02"]
-    assert (body["from"], body["to"]) == ("2025-05-02T00:00:00Z", "2025-05-03T00:00:00Z")
+    bounds = ("2025-05-02T00:00:00Z", "2025-05-03T00:00:00Z")
+    assert (body["created_after"], body["created_before"]) == bounds
+    assert (body["from"], body["to"]) == bounds  # the deprecated names, until the next release
 
 
 def test_w7_summary_mixes_spellings_of_two_bounds_but_not_of_one(owner_client):
     mixed = owner_client.get(SUMMARY, {"created_after": "2025-05-02", "to": "2025-05-03"})
-    assert mixed.json()["to"] == "2025-05-03T00:00:00Z"
+    assert mixed.json()["created_before"] == "2025-05-03T00:00:00Z"
     both = owner_client.get(SUMMARY, {"created_after": "2025-05-02", "from": "2025-05-02"})
     assert_error(both, 400, "validation_error")
 
