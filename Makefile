@@ -82,7 +82,7 @@ bench: $(INSTALLED)
 		$(MANAGE) benchmark --baseline bench-results-tenth.json --output bench-results.json \
 			$(BENCH_ARGS)'
 
-# `make bench-http`: W1 and W2 over loopback HTTP on the full data set (seeded once, as by
+# `make bench-http`: W1, W2 and W2-empty over loopback HTTP on the full data set (seeded once, as by
 # `make bench`): the project under gunicorn.conf.py against the raw WSGI floor, driven by wrk.
 bench-http: $(INSTALLED)
 	scripts/require-redis

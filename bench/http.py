@@ -1,9 +1,9 @@
-"""The HTTP mode of the benchmark (`manage.py benchmark --http`, `make bench-http`): W1 and W2
-over loopback HTTP, the project under its own `gunicorn.conf.py` and production settings
+"""The HTTP mode of the benchmark (`manage.py benchmark --http`, `make bench-http`): W1, W2 and
+W2-empty over loopback HTTP, the project under its own `gunicorn.conf.py` and production settings
 against the floor (`bench/floor_wsgi.py`: the same SQL, psycopg and orjson, under the same
 gunicorn settings), driven by wrk with rotating keys.
 
-Rounds interleave the two servers and the two workloads in a shuffled order; each run is
+Rounds interleave the two servers and the workloads in a shuffled order; each run is
 `seconds` long at `connections` connections. A run reports requests per second, wrk's p50
 and p99, and the servers' CPU per request: utime + stime of the gunicorn workers from /proc
 (with those of workers that exited meanwhile, which the master reaped). Each round gives a

@@ -642,8 +642,8 @@ class Command(BaseCommand):
         return report
 
     def measure_http(self, keys, rounds, seed, cache_url, options):
-        """W1 and W2 over HTTP (bench/http.py); their floor statements are captured here,
-        in-process, as for the in-process rows."""
+        """W1, W2 and W2-empty over HTTP (bench/http.py); their floor statements are captured
+        here, in-process, as for the in-process rows."""
         workloads = [chat_messages(keys), usage_logs(keys), empty_usage_page(keys)]
         for workload in workloads:
             workload.prepare()
