@@ -213,17 +213,17 @@ class UsageSummaryTotalsSerializer(UsageSummaryRowSerializer):
     key = None
 
 
-@extend_schema_serializer(deprecate_fields=["from", "to"])
+@extend_schema_serializer(deprecate_fields=list(UsageSummaryQuerySerializer.ALIASES.values()))
 class UsageSummarySerializer(serializers.Serializer):
-    """The range under the lists' names; `from` and `to`, its first names, carry the same
-    values until the next release (docs/api.md, "Deprecated")."""
+    """The range under the lists' names; its first names (`from`, `to`: the query's
+    deprecated aliases) carry the same values until the next release (docs/api.md,
+    "Deprecated")."""
 
     def get_fields(self):
+        aliases = UsageSummaryQuerySerializer.ALIASES
         return {
-            "created_after": serializers.DateTimeField(),
-            "created_before": serializers.DateTimeField(),
-            "from": serializers.DateTimeField(source="created_after"),
-            "to": serializers.DateTimeField(source="created_before"),
+            **{name: serializers.DateTimeField() for name in aliases},
+            **{alias: serializers.DateTimeField(source=name) for name, alias in aliases.items()},
             "group_by": serializers.CharField(),
             "rows": UsageSummaryRowSerializer(many=True),
             "totals": UsageSummaryTotalsSerializer(),

@@ -363,38 +363,24 @@ def admin_changelists(staff, *, rounds, calls, chooser_seed):
     chat = Chat.objects.filter(title__startswith="Bench chat ").order_by("-message_count").first()
     project = Project.objects.filter(slug__startswith="bench-project-").order_by("slug").last()
     idea = FeedbackPost.objects.filter(title__startswith="Seeded idea ").order_by("title").last()
-    # W8's tables (PERFORMANCE.md) are judged on what counting adds to a page. Projects, chats
-    # and feedback are searched by part of a name or title (trigram indexes): their rows hold
-    # the plan rules, but an exact count of a contains-search costs as much as its page, so
-    # that ratio is shown and not judged.
-    pages = [
-        ("users list", User, "/admin/accounts/user/", ADMIN_COUNT_BUDGET),
-        ("users search", User, "/admin/accounts/user/?q=bench_12", ADMIN_COUNT_BUDGET),
-        ("usage logs list", UsageLog, "/admin/billing/usagelog/", ADMIN_COUNT_BUDGET),
-        (
-            "usage logs search email",
-            UsageLog,
-            f"/admin/billing/usagelog/?q={user.email}",
-            ADMIN_COUNT_BUDGET,
-        ),
-        (
-            "usage logs search request",
-            UsageLog,
-            f"/admin/billing/usagelog/?q={log.request_id}",
-            ADMIN_COUNT_BUDGET,
-        ),
-        ("ledger list", CreditLedgerEntry, "/admin/billing/creditledgerentry/", ADMIN_COUNT_BUDGET),
-        ("messages list", Message, "/admin/chat/message/", ADMIN_COUNT_BUDGET),
-        ("messages search chat", Message, f"/admin/chat/message/?q={chat.pk}", ADMIN_COUNT_BUDGET),
-        ("projects search", Project, f"/admin/projects/project/?q={project.slug}", None),
-        ("chats search", Chat, f"/admin/chat/chat/?q={project.slug}", None),
-        (
-            "feedback search",
-            FeedbackPost,
-            f"/admin/feedback/feedbackpost/?q={quote(idea.title)}",
-            None,
-        ),
+    judged = [  # W8's tables (PERFORMANCE.md): counting may add at most 1.1x to a page
+        ("users list", User, "/admin/accounts/user/"),
+        ("users search", User, "/admin/accounts/user/?q=bench_12"),
+        ("usage logs list", UsageLog, "/admin/billing/usagelog/"),
+        ("usage logs search email", UsageLog, f"/admin/billing/usagelog/?q={user.email}"),
+        ("usage logs search request", UsageLog, f"/admin/billing/usagelog/?q={log.request_id}"),
+        ("ledger list", CreditLedgerEntry, "/admin/billing/creditledgerentry/"),
+        ("messages list", Message, "/admin/chat/message/"),
+        ("messages search chat", Message, f"/admin/chat/message/?q={chat.pk}"),
     ]
+    # Searched by part of a name or title (trigram indexes): the plan rules hold, but an exact
+    # count of a contains-search costs as much as its page, so that ratio is shown, not judged.
+    shown = [
+        ("projects search", Project, f"/admin/projects/project/?q={project.slug}"),
+        ("chats search", Chat, f"/admin/chat/chat/?q={project.slug}"),
+        ("feedback search", FeedbackPost, f"/admin/feedback/feedbackpost/?q={quote(idea.title)}"),
+    ]
+    pages = [(*page, ADMIN_COUNT_BUDGET) for page in judged] + [(*page, None) for page in shown]
     client = Client()
     client.force_login(staff)
     rows = []
